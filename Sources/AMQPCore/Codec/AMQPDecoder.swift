@@ -1,0 +1,386 @@
+import NIOCore
+
+/// Decodes AMQP values from a `ByteBuffer`, strictly: every size and count is checked against
+/// the bytes left before anything is allocated, nesting is capped, and every failure is an
+/// `AMQPDecodingError` carrying the byte offset. Binary values are slices of the input.
+public struct AMQPDecoder {
+    public var buffer: ByteBuffer
+    @usableFromInline let origin: Int
+    @usableFromInline let baseOffset: Int
+    public let limits: AMQPDecodingLimits
+    @usableFromInline var depth: Int
+
+    /// - Parameter baseOffset: the offset that `buffer`'s first readable byte has in the
+    ///   caller's input, so that errors point into that input.
+    public init(buffer: ByteBuffer, limits: AMQPDecodingLimits = .default, baseOffset: Int = 0) {
+        self.buffer = buffer
+        self.origin = buffer.readerIndex
+        self.baseOffset = baseOffset
+        self.limits = limits
+        self.depth = 0
+    }
+
+    /// The offset of the next unread byte in the caller's input.
+    @inlinable
+    public var offset: Int { baseOffset + buffer.readerIndex - origin }
+
+    @inlinable
+    public var isAtEnd: Bool { buffer.readableBytes == 0 }
+
+    @inlinable
+    func error(_ code: AMQPDecodingError.Code, at offset: Int? = nil, detail: String? = nil) -> AMQPDecodingError {
+        AMQPDecodingError(code: code, offset: offset ?? self.offset, detail: detail)
+    }
+
+    // MARK: Raw reads
+
+    @inlinable
+    public mutating func readByte() throws(AMQPDecodingError) -> UInt8 {
+        guard let byte = buffer.readInteger(as: UInt8.self) else { throw error(.truncated) }
+        return byte
+    }
+
+    @inlinable
+    public mutating func peekByte() throws(AMQPDecodingError) -> UInt8 {
+        guard let byte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { throw error(.truncated) }
+        return byte
+    }
+
+    @inlinable
+    mutating func read<T: FixedWidthInteger>(_: T.Type) throws(AMQPDecodingError) -> T {
+        guard let value = buffer.readInteger(as: T.self) else { throw error(.truncated) }
+        return value
+    }
+
+    /// Reads `length` bytes as a slice sharing the input's storage.
+    @inlinable
+    mutating func readSlice(length: Int) throws(AMQPDecodingError) -> ByteBuffer {
+        guard length <= buffer.readableBytes, let slice = buffer.readSlice(length: length) else {
+            throw error(.sizeExceedsInput, detail: "\(length) bytes declared, \(buffer.readableBytes) left")
+        }
+        return slice
+    }
+
+    /// A decoder over the next `length` bytes (consumed from this one), one level deeper.
+    @inlinable
+    mutating func nested(length: Int) throws(AMQPDecodingError) -> AMQPDecoder {
+        let start = offset
+        let slice = try readSlice(length: length)
+        var child = AMQPDecoder(buffer: slice, limits: limits, baseOffset: start)
+        child.depth = depth
+        return child
+    }
+
+    @inlinable
+    mutating func enter() throws(AMQPDecodingError) {
+        depth += 1
+        guard depth <= limits.maxDepth else { throw error(.nestingTooDeep, detail: "limit \(limits.maxDepth)") }
+    }
+
+    // MARK: Values
+
+    /// Reads one complete value (constructor and data).
+    public mutating func readValue() throws(AMQPDecodingError) -> AMQPValue {
+        let code = try readByte()
+        if code == FormatCode.described {
+            try enter()
+            defer { depth -= 1 }
+            let descriptor = try readDescriptor()
+            let value = try readValue()
+            return .described(AMQPDescribed(descriptor: descriptor, value: value))
+        }
+        return try readValue(code: code)
+    }
+
+    /// Reads a descriptor: a ulong or a symbol (spec 1.2; other descriptor types are reserved).
+    public mutating func readDescriptor() throws(AMQPDecodingError) -> AMQPValue {
+        let start = offset
+        let code = try readByte()
+        switch code {
+        case 0x80, 0x53, 0x44, 0xA3, 0xB3: return try readValue(code: code)
+        default: throw error(.invalidDescriptor, at: start, detail: formatCodeText(code))
+        }
+    }
+
+    /// Reads the data of a value whose constructor `code` was already read.
+    public mutating func readValue(code: UInt8) throws(AMQPDecodingError) -> AMQPValue {
+        switch code {
+        case 0x40: return .null
+        case 0x41: return .boolean(true)
+        case 0x42: return .boolean(false)
+        case 0x56: return .boolean(try readBooleanByte())
+        case 0x50: return .ubyte(try read(UInt8.self))
+        case 0x60: return .ushort(try read(UInt16.self))
+        case 0x70: return .uint(try read(UInt32.self))
+        case 0x52: return .uint(UInt32(try read(UInt8.self)))
+        case 0x43: return .uint(0)
+        case 0x80: return .ulong(try read(UInt64.self))
+        case 0x53: return .ulong(UInt64(try read(UInt8.self)))
+        case 0x44: return .ulong(0)
+        case 0x51: return .byte(try read(Int8.self))
+        case 0x61: return .short(try read(Int16.self))
+        case 0x71: return .int(try read(Int32.self))
+        case 0x54: return .int(Int32(try read(Int8.self)))
+        case 0x81: return .long(try read(Int64.self))
+        case 0x55: return .long(Int64(try read(Int8.self)))
+        case 0x72: return .float(Float(bitPattern: try read(UInt32.self)))
+        case 0x82: return .double(Double(bitPattern: try read(UInt64.self)))
+        case 0x74: return .decimal32(AMQPDecimal32(bitPattern: try read(UInt32.self)))
+        case 0x84: return .decimal64(AMQPDecimal64(bitPattern: try read(UInt64.self)))
+        case 0x94:
+            let high = try read(UInt64.self)
+            return .decimal128(AMQPDecimal128(high: high, low: try read(UInt64.self)))
+        case 0x73: return .char(try readCharData())
+        case 0x83: return .timestamp(AMQPTimestamp(millisecondsSince1970: try read(Int64.self)))
+        case 0x98:
+            let high = try read(UInt64.self)
+            return .uuid(AMQPUUID(high: high, low: try read(UInt64.self)))
+        case 0xA0, 0xB0: return .binary(try readBinaryData(code: code))
+        case 0xA1, 0xB1: return .string(try readStringData(code: code))
+        case 0xA3, 0xB3: return .symbol(try readSymbolData(code: code))
+        case 0x45: return .list([])
+        case 0xC0, 0xD0: return .list(try readListData(code: code))
+        case 0xC1, 0xD1: return .map(try readMapData(code: code))
+        case 0xE0, 0xF0: return .array(try readArrayData(code: code))
+        default:
+            throw error(.invalidConstructor, at: offset - 1, detail: formatCodeText(code))
+        }
+    }
+
+    @inlinable
+    mutating func readBooleanByte() throws(AMQPDecodingError) -> Bool {
+        let start = offset
+        switch try readByte() {
+        case 0: return false
+        case 1: return true
+        case let other: throw error(.invalidBoolean, at: start, detail: "0x\(String(other, radix: 16))")
+        }
+    }
+
+    mutating func readCharData() throws(AMQPDecodingError) -> Unicode.Scalar {
+        let start = offset
+        let raw = try read(UInt32.self)
+        guard let scalar = Unicode.Scalar(raw) else {
+            throw error(.invalidCharacter, at: start, detail: "0x\(String(raw, radix: 16))")
+        }
+        return scalar
+    }
+
+    @inlinable
+    mutating func readVariableLength(code: UInt8) throws(AMQPDecodingError) -> Int {
+        if code & 0xF0 == 0xA0 { return Int(try read(UInt8.self)) }
+        return Int(try read(UInt32.self))
+    }
+
+    @inlinable
+    mutating func readBinaryData(code: UInt8) throws(AMQPDecodingError) -> ByteBuffer {
+        let length = try readVariableLength(code: code)
+        return try readSlice(length: length)
+    }
+
+    @inlinable
+    mutating func readStringData(code: UInt8) throws(AMQPDecodingError) -> String {
+        let length = try readVariableLength(code: code)
+        let start = offset
+        guard length <= buffer.readableBytes else {
+            throw error(.sizeExceedsInput, detail: "\(length) bytes declared, \(buffer.readableBytes) left")
+        }
+        let string = buffer.withUnsafeReadableBytes { raw in
+            String(validating: UnsafeRawBufferPointer(rebasing: raw[0..<length]).assumingMemoryBound(to: UInt8.self),
+                   as: UTF8.self)
+        }
+        guard let string else { throw error(.invalidUTF8, at: start) }
+        buffer.moveReaderIndex(forwardBy: length)
+        return string
+    }
+
+    @inlinable
+    mutating func readSymbolData(code: UInt8) throws(AMQPDecodingError) -> AMQPSymbol {
+        let length = try readVariableLength(code: code)
+        let start = offset
+        guard length <= buffer.readableBytes else {
+            throw error(.sizeExceedsInput, detail: "\(length) bytes declared, \(buffer.readableBytes) left")
+        }
+        let isASCII = buffer.withUnsafeReadableBytes { raw in
+            var combined: UInt8 = 0
+            for index in 0..<length { combined |= raw[index] }
+            return combined < 0x80
+        }
+        guard isASCII else { throw error(.invalidSymbol, at: start) }
+        return AMQPSymbol(buffer.readString(length: length)!)
+    }
+
+    /// Reads the size and count of a list, map or array and returns a decoder over its body.
+    /// Checks the count against the bytes the size declares (each element takes at least
+    /// `minimumElementWidth` bytes).
+    @inlinable
+    mutating func readCompoundHeader(code: UInt8, minimumElementWidth: Int = 1)
+        throws(AMQPDecodingError) -> (count: Int, body: AMQPDecoder)
+    {
+        let start = offset
+        let wide = code & 0xF0 >= 0xD0
+        let size = wide ? Int(try read(UInt32.self)) : Int(try read(UInt8.self))
+        let countWidth = wide ? 4 : 1
+        guard size >= countWidth else {
+            throw error(.sizeMismatch, at: start, detail: "size \(size) cannot hold the count")
+        }
+        guard size <= buffer.readableBytes else {
+            throw error(.sizeExceedsInput, at: start, detail: "\(size) bytes declared, \(buffer.readableBytes) left")
+        }
+        let count = wide ? Int(try read(UInt32.self)) : Int(try read(UInt8.self))
+        let bodyLength = size - countWidth
+        if minimumElementWidth > 0 {
+            guard count <= bodyLength / minimumElementWidth else {
+                throw error(.countExceedsSize, at: start, detail: "\(count) elements in \(bodyLength) bytes")
+            }
+        }
+        try enter()
+        defer { depth -= 1 }
+        let body = try nested(length: bodyLength)
+        return (count, body)
+    }
+
+    mutating func readListData(code: UInt8) throws(AMQPDecodingError) -> [AMQPValue] {
+        var (count, body) = try readCompoundHeader(code: code)
+        var elements: [AMQPValue] = []
+        elements.reserveCapacity(count)
+        for _ in 0..<count { elements.append(try body.readValue()) }
+        try body.expectEnd()
+        return elements
+    }
+
+    mutating func readMapData(code: UInt8) throws(AMQPDecodingError) -> AMQPMap {
+        let start = offset
+        var (count, body) = try readCompoundHeader(code: code)
+        guard count % 2 == 0 else { throw error(.oddMapCount, at: start, detail: "\(count) elements") }
+        var entries: [AMQPMap.Entry] = []
+        entries.reserveCapacity(count / 2)
+        var seen: Set<AMQPValue> = []
+        for _ in 0..<(count / 2) {
+            let keyOffset = body.offset
+            let key = try body.readValue()
+            let value = try body.readValue()
+            let duplicate: Bool
+            if count <= 32 {
+                duplicate = entries.contains(where: { $0.key == key })
+            } else {
+                duplicate = !seen.insert(key).inserted
+            }
+            if duplicate { throw error(.duplicateMapKey, at: keyOffset) }
+            entries.append(AMQPMap.Entry(key: key, value: value))
+        }
+        try body.expectEnd()
+        return AMQPMap(entries)
+    }
+
+    mutating func readArrayData(code: UInt8) throws(AMQPDecodingError) -> AMQPArray {
+        let start = offset
+        var (count, body) = try readCompoundHeader(code: code, minimumElementWidth: 0)
+        let elementType = try body.readArrayConstructor()
+        let elementCode = elementType.code
+        let width = AMQPDecoder.minimumElementWidth(elementCode)
+        if width == 0 {
+            guard count <= limits.maxZeroWidthArrayCount else {
+                throw error(.countExceedsLimit, at: start, detail: "\(count) zero-width elements")
+            }
+        } else {
+            guard count <= body.buffer.readableBytes / width else {
+                throw error(.countExceedsSize, at: start, detail: "\(count) elements in \(body.buffer.readableBytes) bytes")
+            }
+        }
+        var elements: [AMQPValue] = []
+        elements.reserveCapacity(count)
+        for _ in 0..<count { elements.append(try body.readValue(code: elementCode)) }
+        try body.expectEnd()
+        return AMQPArray(unchecked: elements, of: elementType.type)
+    }
+
+    /// Reads an array's element constructor: a format code, or 0x00 descriptor constructor.
+    mutating func readArrayConstructor() throws(AMQPDecodingError) -> (type: AMQPArray.ElementType, code: UInt8) {
+        let start = offset
+        let code = try readByte()
+        if code == FormatCode.described {
+            try enter()
+            defer { depth -= 1 }
+            let descriptor = try readDescriptor()
+            let inner = try readArrayConstructor()
+            return (.described(descriptor: descriptor, inner.type), inner.code)
+        }
+        guard let type = FormatCode.primitiveType(code) else {
+            throw error(.invalidConstructor, at: start, detail: formatCodeText(code))
+        }
+        return (.primitive(type), code)
+    }
+
+    /// The fewest bytes one array element with this constructor can take.
+    static func minimumElementWidth(_ code: UInt8) -> Int {
+        if let width = FormatCode.fixedWidth(code) { return width }
+        switch code {
+        case 0xA0, 0xA1, 0xA3: return 1
+        case 0xB0, 0xB1, 0xB3: return 4
+        case 0xC0, 0xC1, 0xE0: return 2
+        default: return 8
+        }
+    }
+
+    /// Throws `sizeMismatch` unless every byte was consumed.
+    @inlinable
+    public func expectEnd() throws(AMQPDecodingError) {
+        guard buffer.readableBytes == 0 else {
+            throw error(.sizeMismatch, detail: "\(buffer.readableBytes) bytes left inside the declared size")
+        }
+    }
+
+    // MARK: Skipping
+
+    /// Skips one complete value, checking its declared sizes but not its contents.
+    public mutating func skipValue() throws(AMQPDecodingError) {
+        let start = offset
+        let code = try readByte()
+        if code == FormatCode.described {
+            try enter()
+            defer { depth -= 1 }
+            _ = try readDescriptor()
+            try skipValue()
+            return
+        }
+        if let width = FormatCode.fixedWidth(code) {
+            _ = try readSlice(length: width)
+            return
+        }
+        switch code {
+        case 0xA0, 0xA1, 0xA3, 0xB0, 0xB1, 0xB3:
+            _ = try readSlice(length: try readVariableLength(code: code))
+        case 0xC0, 0xC1, 0xD0, 0xD1:
+            let header = try readCompoundHeader(code: code)
+            if code & 0x0F == 1, header.count % 2 != 0 {
+                throw error(.oddMapCount, at: start, detail: "\(header.count) elements")
+            }
+        case 0xE0, 0xF0:
+            _ = try readCompoundHeader(code: code, minimumElementWidth: 0)
+        default:
+            throw error(.invalidConstructor, at: start, detail: formatCodeText(code))
+        }
+    }
+}
+
+@usableFromInline
+func formatCodeText(_ code: UInt8) -> String {
+    "format code 0x" + (code < 0x10 ? "0" : "") + String(code, radix: 16)
+}
+
+extension AMQPValue {
+    /// Decodes exactly one value from `bytes`; trailing bytes are an error.
+    public init(decoding bytes: ByteBuffer, limits: AMQPDecodingLimits = .default) throws(AMQPDecodingError) {
+        var decoder = AMQPDecoder(buffer: bytes, limits: limits)
+        self = try decoder.readValue()
+        guard decoder.isAtEnd else { throw decoder.error(.trailingBytes) }
+    }
+
+    /// The value's encoding, in a new buffer.
+    public func encoded() -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeAMQPValue(self)
+        return buffer
+    }
+}

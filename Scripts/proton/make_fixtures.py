@@ -1121,7 +1121,8 @@ def parse_stream(raw):
 class Peer:
     """A proton Connection bound to a Transport, driven by hand."""
 
-    def __init__(self, mode, container, max_frame=None, idle_timeout=None, sasl_mechs=None):
+    def __init__(self, mode, container, max_frame=None, idle_timeout=None, sasl_mechs=None,
+                 user=None, password=None):
         self.transport = Transport(mode)
         if max_frame is not None:
             self.transport.max_frame_size = max_frame
@@ -1134,6 +1135,9 @@ class Peer:
             self.sasl.allow_insecure_mechs = True
         self.conn = Connection()
         self.conn.container = container
+        if user is not None:  # must be set before bind() for the SASL layer to see it
+            self.conn.user = user
+            self.conn.password = password
         self.collector = Collector()
         self.conn.collect(self.collector)
         self.transport.bind(self.conn)
@@ -1403,11 +1407,11 @@ def scenario_transfers():
         encode_message({"k": "v", "n": 1}, id="m3", properties={"a": 1}),
     ]
     for i, p in enumerate(payloads):
-        d = snd.delivery(("tag-%d" % i).encode())
+        d = snd.delivery("tag-%d" % i)
         snd.send(p)
         snd.advance()
     # one pre-settled
-    d = snd.delivery(b"\x00\x00\x00\x00\x00\x00\x00\x09")
+    d = snd.delivery("presettl")
     snd.send(encode_message("fire and forget"))
     snd.advance()
     d.settle()
@@ -1443,7 +1447,7 @@ def scenario_multiframe():
     pump(client, server, react_b=resp)
     small = encode_message("small", id="small-1")
     big = encode_message(pattern(2000, 11), id="big-1", inferred=True, subject="2000 byte data section")
-    for tag, p in ((b"s1", small), (b"b1", big)):
+    for tag, p in (("s1", small), ("b1", big)):
         snd.delivery(tag)
         snd.send(p)
         snd.advance()
@@ -1478,7 +1482,7 @@ def scenario_outcomes():
     snd = state["sender"]
     assert snd is not None and snd.credit == 10, snd and snd.credit
     for i in range(5):
-        snd.delivery(("d%d" % i).encode())
+        snd.delivery("d%d" % i)
         snd.send(encode_message("work item %d" % i, id="w%d" % i))
         snd.advance()
     pump(client, server, react_b=server_react)
@@ -1525,8 +1529,8 @@ def scenario_heartbeat():
     client.transport.tick(now)
     server.transport.tick(now)
     pump(client, server, react_b=resp)
-    for step in range(1, 4):
-        now += 2.1
+    for step in range(6):
+        now += 1.05
         client.transport.tick(now)
         server.transport.tick(now)
         pump(client, server, react_b=resp)
@@ -1553,9 +1557,7 @@ def scenario_sasl_anonymous():
 def scenario_sasl_plain():
     """PLAIN client against a hand-made server (proton's built-in server SASL
     only implements ANONYMOUS/EXTERNAL)."""
-    client = Peer(Transport.CLIENT, "client-sasl-plain", sasl_mechs="PLAIN")
-    client.conn.user = "guest"
-    client.conn.password = "secret"
+    client = Peer(Transport.CLIENT, "client-sasl-plain", sasl_mechs="PLAIN", user="guest", password="secret")
     client.conn.hostname = "broker.example.com"
     client.conn.open()
     client.pull()
@@ -1566,23 +1568,27 @@ def scenario_sasl_plain():
     client.push(outcome)
     client.pull()
     assert client.sasl.outcome == SASL.OK, client.sasl.outcome
+    server_open = AMQP_HEADER + frame_bytes(0, 0, DESC(UL(0x10), LIST(STR("fake-server"))))
+    client.push(server_open)
+    client.pull()
     client.conn.close()
     client.pull()
+    assert client.transport.condition is None, client.transport.condition
     return [("SASL PLAIN then AMQP (client)", client, "client")]
 
 
 def scenario_sasl_failure():
-    """Server side rejecting an unsupported mechanism -> sasl-outcome auth."""
-    client = Peer(Transport.CLIENT, "client-sasl-fail", sasl_mechs="PLAIN")
-    client.conn.user = "guest"
-    client.conn.password = "secret"
-    server = Peer(Transport.SERVER, "server-sasl-fail", sasl_mechs="ANONYMOUS")
-    client.conn.open()
-    try:
-        pump(client, server, react_b=AutoResponder())
-    except Exception:
-        pass
-    return [("SASL no common mechanism (server)", server, "server")]
+    """Proton server rejecting a mechanism it does not implement -> sasl-outcome
+    with code 1 (auth).  The client side is hand-made (a proton client would not
+    pick a mechanism the server did not offer)."""
+    server = Peer(Transport.SERVER, "server-sasl-fail", sasl_mechs="ANONYMOUS PLAIN")
+    server.pull()
+    init = SASL_HEADER + frame_bytes(0, 1, DESC(UL(0x41), LIST(SYM("PLAIN"), BIN(b"\x00guest\x00wrong"),
+                                                              STR("broker.example.com"))))
+    server.push(init)
+    server.pull()
+    assert server.sasl.outcome == SASL.AUTH, server.sasl.outcome
+    return [("SASL authentication failure (server)", server, "server")]
 
 
 SCENARIOS = [scenario_minimal, scenario_open_full, scenario_capabilities_list, scenario_session_links,
@@ -1596,12 +1602,7 @@ def build_frames():
         for name, peer, origin in sc():
             raw = bytes(peer.written)
             headers, frames = parse_stream(raw)
-            # sanity: re-encoding each performative reproduces proton's bytes
-            for fr in frames:
-                if fr["performative"] is not None:
-                    body_start = fr["offset"] + 8
-                    enc = encode_tv(fr["performative"])
-                    assert raw[body_start:body_start + len(enc)] == enc, (name, fr["offset"])
+            # (engine output uses proton's generated emitters, not pn_data: not byte-comparable)
             out.append({"name": name, "origin": origin, "hex": raw.hex(),
                         "headers": headers, "frames": frames})
     return out

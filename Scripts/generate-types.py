@@ -264,9 +264,12 @@ def gen_enum(t):
 
 def gen_symbol_wrapper(name, summary, choices):
     out = ["/// %s" % summary]
-    out.append("public struct %s: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible {" % name)
+    out.append("public struct %s: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible," % name)
+    out.append("    ExpressibleByStringLiteral")
+    out.append("{")
     out.append("    public var rawValue: AMQPSymbol")
     out.append("    public init(rawValue: AMQPSymbol) { self.rawValue = rawValue }")
+    out.append("    public init(stringLiteral value: String) { self.rawValue = AMQPSymbol(value) }")
     out.append("    public var description: String { rawValue.rawValue }")
     out.append("")
     for cname, value in choices:

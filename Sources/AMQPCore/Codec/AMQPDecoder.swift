@@ -218,7 +218,7 @@ public struct AMQPDecoder {
         throws(AMQPDecodingError) -> (count: Int, body: AMQPDecoder)
     {
         let start = offset
-        let wide = code & 0xF0 >= 0xD0
+        let wide = code & 0x10 != 0  // list32, map32, array32
         let size = wide ? Int(try read(UInt32.self)) : Int(try read(UInt8.self))
         let countWidth = wide ? 4 : 1
         guard size >= countWidth else {

@@ -23,9 +23,12 @@ public enum TerminusDurability: UInt32, Hashable, Sendable, AMQPFieldValue {
 }
 
 /// `terminus-expiry-policy` (restricted symbol), spec addressing.
-public struct TerminusExpiryPolicy: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible {
+public struct TerminusExpiryPolicy: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
     public var rawValue: AMQPSymbol
     public init(rawValue: AMQPSymbol) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = AMQPSymbol(value) }
     public var description: String { rawValue.rawValue }
 
     public static let linkDetach = TerminusExpiryPolicy(rawValue: "link-detach")
@@ -43,9 +46,12 @@ public struct TerminusExpiryPolicy: RawRepresentable, Hashable, Sendable, AMQPFi
 }
 
 /// `std-dist-mode` (restricted symbol), spec addressing.
-public struct DistributionMode: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible {
+public struct DistributionMode: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
     public var rawValue: AMQPSymbol
     public init(rawValue: AMQPSymbol) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = AMQPSymbol(value) }
     public var description: String { rawValue.rawValue }
 
     public static let move = DistributionMode(rawValue: "move")

@@ -3,9 +3,12 @@
 import NIOCore
 
 /// `txn-capability` (restricted symbol), spec coordination.
-public struct TransactionCapability: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible {
+public struct TransactionCapability: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
     public var rawValue: AMQPSymbol
     public init(rawValue: AMQPSymbol) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = AMQPSymbol(value) }
     public var description: String { rawValue.rawValue }
 
     public static let localTransactions = TransactionCapability(rawValue: "amqp:local-transactions")

@@ -58,9 +58,12 @@ public enum ReceiverSettleMode: UInt8, Hashable, Sendable, AMQPFieldValue {
 }
 
 /// An error condition (spec 2.8.15-2.8.18, 4.5.8); any symbol is allowed, these are the spec's.
-public struct AMQPErrorCondition: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible {
+public struct AMQPErrorCondition: RawRepresentable, Hashable, Sendable, AMQPFieldValue, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
     public var rawValue: AMQPSymbol
     public init(rawValue: AMQPSymbol) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = AMQPSymbol(value) }
     public var description: String { rawValue.rawValue }
 
     public static let internalError = AMQPErrorCondition(rawValue: "amqp:internal-error")

@@ -1,0 +1,26 @@
+// swift-tools-version: 6.1
+// libFuzzer targets for AMQPCore's decoders. Kept out of the root package so that users never
+// build them. Build and run with `Fuzz/run.sh` (see the toolchain notes for the exact flags).
+import PackageDescription
+
+let package = Package(
+    name: "swift-amqp-fuzz",
+    dependencies: [
+        // `name:` is required: SwiftPM names a path dependency after its folder otherwise.
+        .package(name: "swift-amqp", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        .target(
+            name: "FuzzSupport",
+            dependencies: [
+                .product(name: "AMQPCore", package: "swift-amqp"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(name: "FuzzFrameDecoder", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzValueDecoder", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzMessageDecoder", dependencies: ["FuzzSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

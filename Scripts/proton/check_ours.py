@@ -53,7 +53,7 @@ from proton import (Collector, Connection, Data, Endpoint, Event, Message,  # no
                     SASL, Transport)
 
 import make_fixtures as MF  # noqa: E402
-from make_fixtures import (DESC, LIST, UL, STR, BOOL, I, encode_tv, message_sections_json,  # noqa: E402
+from make_fixtures import (DESC, LIST, UL, STR, BOOL, I, message_sections_json,  # noqa: E402
                            parse_stream, performative_code, proton_decode_unsafe, read_tv,
                            tv_diff, AMQP_HEADER, SASL_HEADER, INT_TYPES)
 
@@ -364,6 +364,7 @@ class Replay:
         self.t.bind(self.c)
         self.events = []
         self.links = []
+        self.attaches = []  # (name, local is receiver, remote source addr, remote target addr, dynamic)
         if open_local or local_sessions:
             self.c.open()
             for _ in range(local_sessions):
@@ -416,6 +417,10 @@ class Replay:
             rec = (etype, None)
             if etype in (Event.LINK_REMOTE_OPEN, Event.LINK_REMOTE_CLOSE, Event.LINK_REMOTE_DETACH):
                 rec = (etype, e.link.name)
+            if etype == Event.LINK_REMOTE_OPEN:
+                link = e.link
+                self.attaches.append((link.name, link.is_receiver, link.remote_source.address,
+                                      link.remote_target.address, link.remote_source.dynamic))
             self.events.append(rec)
             self.react(e)
             self.coll.pop()
@@ -551,13 +556,21 @@ def engine_replay(raw, headers, frames, origin):
         amqp_frames = [f for f in frames if f["type"] == 0]
     replay_mode = Transport.CLIENT if origin == "server" else Transport.SERVER
 
+    def local_sessions_for(amqp):
+        # begin frames that answer one of ours (remote-channel set) need a local
+        # session on that channel first
+        replies = [_fv(f["performative"], 0) for f in amqp if performative_code(f["performative"]) == 0x11]
+        replies = [r for r in replies if r is not None]
+        return (max(replies) + 1) if replies else 0
+
     # ---- SASL layer -----------------------------------------------------
     amqp_raw = None
     continue_same_transport = False
     rp = None
     if has_sasl:
         if origin == "server":
-            rp = Replay(Transport.CLIENT, sasl_mechs="ANONYMOUS PLAIN EXTERNAL", open_local=True)
+            rp = Replay(Transport.CLIENT, sasl_mechs="ANONYMOUS PLAIN EXTERNAL", open_local=True,
+                        local_sessions=local_sessions_for(amqp_frames))
             rp.push(raw)
             outcome_frames = [f for f in sasl_frames if performative_code(f["performative"]) == 0x44]
             if outcome_frames:
@@ -613,9 +626,7 @@ def engine_replay(raw, headers, frames, origin):
             notes.append("synthesized " + "/".join(snotes))
             _, allf = parse_stream(amqp_raw)
             amqp_frames = [f for f in allf if f["type"] == 0]
-        replies = [_fv(f["performative"], 0) for f in amqp_frames if performative_code(f["performative"]) == 0x11]
-        replies = [r for r in replies if r is not None]
-        nlocal = (max(replies) + 1) if replies else 0
+        nlocal = local_sessions_for(amqp_frames)
         rp = Replay(replay_mode, local_sessions=nlocal, open_local=(origin == "server" or bool(nlocal)))
         rp.push(amqp_raw)
     t = rp.t
@@ -646,6 +657,19 @@ def engine_replay(raw, headers, frames, origin):
     got = [n for et, n in rp.events if et == Event.LINK_REMOTE_OPEN]
     if got != names:
         raise Fail("links seen by proton %r != attach names %r" % (got, names))
+    for i, (p, seen) in enumerate(zip(by.get(0x12, []), rp.attaches)):
+        name, local_receiver, src, tgt, dyn = seen
+        role = _fv(p, 2, False)  # true = the stream's side is the receiver
+        if local_receiver != (not role):
+            raise Fail("attach %r: role=%s but proton made the peer link a %s" % (
+                name, role, "receiver" if local_receiver else "sender"))
+        for idx, got, label in ((5, src, "source"), (6, tgt, "target")):
+            term = _field(p, idx)
+            if term is None:
+                continue
+            addr = _fv(term, 0)
+            if addr != got:
+                raise Fail("attach %r: proton sees remote %s address %r, frame has %r" % (name, label, got, addr))
     nd = len(by.get(0x16, []))
     gd = rp.count(Event.LINK_REMOTE_CLOSE) + rp.count(Event.LINK_REMOTE_DETACH)
     if gd != nd:
@@ -879,7 +903,7 @@ def main(argv):
     if "--self-test" in flags:
         return self_test(args[0] if args else MF.DEFAULT_OUT, verbose)
     if len(args) != 1 or any(f not in ("-v", "--verbose") for f in flags):
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        print("\n\n".join(__doc__.strip().split("\n\n")[1:3]), file=sys.stderr)
         return 2
     with open(args[0], encoding="utf-8") as fh:
         doc = json.load(fh)

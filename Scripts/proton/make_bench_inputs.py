@@ -24,7 +24,7 @@ import os
 import struct
 import sys
 
-from proton import Data, Message, symbol, ulong  # noqa: F401  (symbol kept for clarity)
+from proton import Data, Message
 import cproton
 
 

@@ -32,7 +32,7 @@ import uuid
 
 import proton
 from proton import (Array, Collector, Condition, Connection, Data, Delivery,
-                    Described, Endpoint, Event, Link, Message, SASL, Terminus,
+                    Endpoint, Event, Link, Message, SASL, Terminus,
                     Transport, symbol, ulong, UNDESCRIBED)
 import cproton
 

@@ -10,7 +10,7 @@
 //   frame-decode  FILE is a transfer frame: frame header, transfer performative, message as
 //                 for `decode`
 //
-// Prints `swift MODE ns/op=X`, the best of five repetitions of ITERATIONS operations.
+// Prints `swift MODE ns/op=X ops=ITERATIONS`, the best of five repetitions of ITERATIONS operations.
 // Exits non-zero, with a message on stderr, when an input does not decode.
 
 import AMQPCore
@@ -26,7 +26,8 @@ import Darwin
 func blackHole<T>(_ value: T) {}
 
 func fail(_ message: String) -> Never {
-    fputs("CodecTimer: \(message)\n", stderr)
+    var text = "CodecTimer: \(message)\n"
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     exit(1)
 }
 
@@ -53,8 +54,14 @@ func decodeFull(_ bytes: ByteBuffer) throws(AMQPDecodingError) -> AMQPMessageVie
     return view
 }
 
-/// The best of five timed repetitions of `iterations` calls of `operation`, in ns per call.
+/// The best of five timed repetitions of `iterations` calls of `operation`, in ns per call,
+/// after a warm-up of max(iterations / 10, 100) calls (as codec_bench does).
 func time(iterations: Int, _ operation: () throws(AMQPDecodingError) -> Void) -> Double {
+    do {
+        for _ in 0..<max(iterations / 10, 100) { try operation() }
+    } catch {
+        fail("decode failed while warming up: \(error)")
+    }
     var best = Double.infinity
     for _ in 0..<5 {
         let start = ContinuousClock.now
@@ -144,7 +151,7 @@ default:
     fail("unknown mode \(mode)")
 }
 
-print("swift \(mode) ns/op=\(String(format1: nanosecondsPerOperation))")
+print("swift \(mode) ns/op=\(String(format1: nanosecondsPerOperation)) ops=\(iterations)")
 
 extension String {
     /// `value` with one decimal.

@@ -22,7 +22,7 @@ public struct SASLMechanisms: AMQPComposite {
 
     @inlinable
     public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(saslServerMechanisms, into: &buffer)
+        writer.write(AMQPArray(symbols: saslServerMechanisms), into: &buffer)
     }
 }
 

@@ -138,14 +138,14 @@ extension AMQPValue: Hashable {
     }
 }
 
+// Not ExpressibleByNilLiteral: `nil` for an `AMQPValue?` must mean "absent", never `.null`.
 extension AMQPValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+    ExpressibleByFloatLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     /// Integer literals become `long`, the widest signed type.
     public init(integerLiteral value: Int64) { self = .long(value) }
     public init(booleanLiteral value: Bool) { self = .boolean(value) }
-    public init(nilLiteral: ()) { self = .null }
     public init(floatLiteral value: Double) { self = .double(value) }
 }
 

@@ -508,9 +508,16 @@ def random_of_type(rng, k, depth):
     if k == "map":
         n = rng.choice([0, rng.randint(1, 4), rng.randint(5, 12)])
         pairs = []
+        seen = set()
         for _ in range(n):
             kt = rng.choice(["symbol", "string", "ulong", "int", "symbol"])
-            pairs.append([random_of_type(rng, kt, 3), random_tv(rng, depth + 1)])
+            key = random_of_type(rng, kt, 3)
+            marker = json.dumps(key, sort_keys=True)
+            value = random_tv(rng, depth + 1)
+            if marker in seen:
+                continue  # map keys are distinct (spec 1.6.23)
+            seen.add(marker)
+            pairs.append([key, value])
         return {"t": "map", "v": pairs}
     if k == "array":
         et = rng.choice(["int", "long", "ulong", "uint", "ubyte", "short", "symbol", "string",

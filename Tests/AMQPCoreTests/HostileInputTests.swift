@@ -105,9 +105,17 @@ import Testing
         #expect(decodeError(hex(AMQPValue.map(AMQPMap(entries)).encoded()))?.code == .duplicateMapKey)
     }
 
-    @Test func descriptorsMustBeULongOrSymbol() {
-        #expect(decodeError("00a10178" + "45")?.code == .invalidDescriptor)
-        #expect(decodeError("00005301" + "45")?.code == .invalidDescriptor)
+    @Test func reservedDescriptorTypesDecodeGenericallyButNeverMatchAComposite() throws {
+        let value = try AMQPValue(decoding: bytes("00a10178" + "45"))
+        #expect(value == .described(AMQPDescribed(descriptor: .string("x"), value: .list([]))))
+        #expect(throws: AMQPDecodingError.self) { try Open(decoding: bytes("00a10178" + "45")) }
+        var decoder = AMQPDecoder(buffer: bytes("00a10178" + "45"))
+        do {
+            _ = try Performative.read(from: &decoder)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .invalidDescriptor)
+        }
     }
 
     @Test func arrayConstructorsMustBeKnown() {

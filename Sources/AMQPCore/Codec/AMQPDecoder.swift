@@ -92,14 +92,11 @@ public struct AMQPDecoder {
         return try readValue(code: code)
     }
 
-    /// Reads a descriptor: a ulong or a symbol (spec 1.2; other descriptor types are reserved).
+    /// Reads a descriptor (spec 1.2). The spec reserves all but ulong and symbol descriptors
+    /// without making others invalid, so any value is accepted here; composite types only
+    /// match ulong and symbol descriptors (`readDescriptorCode`).
     public mutating func readDescriptor() throws(AMQPDecodingError) -> AMQPValue {
-        let start = offset
-        let code = try readByte()
-        switch code {
-        case 0x80, 0x53, 0x44, 0xA3, 0xB3: return try readValue(code: code)
-        default: throw error(.invalidDescriptor, at: start, detail: formatCodeText(code))
-        }
+        try readValue()
     }
 
     /// Reads the data of a value whose constructor `code` was already read.

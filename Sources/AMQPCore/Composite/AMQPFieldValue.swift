@@ -135,8 +135,8 @@ extension AMQPValue: AMQPFieldValue {
     }
 }
 
-/// A `multiple="true"` field (spec 1.4): on the wire a single value or an array of them;
-/// here always an array. Empty arrays are written as null.
+/// A `multiple="true"` field (spec 1.4): on the wire a single value or an array of them
+/// (or, from some peers, a list); here always an array. Empty arrays are written as null.
 extension Array: AMQPFieldValue where Element == AMQPSymbol {
     public func writeAMQP(into buffer: inout ByteBuffer) {
         buffer.writeAMQPArray(AMQPArray(symbols: self))
@@ -155,6 +155,16 @@ extension Array: AMQPFieldValue where Element == AMQPSymbol {
             }
             return array.elements.map { value in
                 guard case .symbol(let symbol) = value else { preconditionFailure("checked element type") }
+                return symbol
+            }
+        case 0x45, 0xC0, 0xD0:
+            // Not what the spec says, but what some Proton bindings send: a list of symbols.
+            let start = decoder.offset - 1
+            let list = code == 0x45 ? [] : try decoder.readListData(code: code)
+            return try list.map { value throws(AMQPDecodingError) in
+                guard case .symbol(let symbol) = value else {
+                    throw AMQPDecodingError(code: .invalidFieldType, offset: start, detail: "expected a list of symbols")
+                }
                 return symbol
             }
         default:

@@ -399,6 +399,18 @@ def gen_descriptor_names(types, order):
     out.append("        }")
     out.append("    }")
     out.append("")
+    out.append("    /// The spec's field names of a composite type, in order.")
+    out.append("    public static func fieldNames(for code: UInt64) -> [String]? {")
+    out.append("        switch code {")
+    for _, code, n in entries:
+        t = types[n]
+        names = [f.get("name") for f in t.findall(NS + "field")]
+        if t.get("class") == "composite":
+            out.append("        case 0x%x: return [%s]" % (code, ", ".join('"%s"' % x for x in names)))
+    out.append("        default: return nil")
+    out.append("        }")
+    out.append("    }")
+    out.append("")
     out.append("    /// `name (0xdomain:0xcode)` for messages.")
     out.append("    public static func describe(_ code: UInt64) -> String {")
     out.append('        if code == UInt64.max { return "an unknown symbolic descriptor" }')

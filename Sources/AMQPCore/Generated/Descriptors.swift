@@ -98,6 +98,46 @@ public enum AMQPDescriptorNames {
         }
     }
 
+    /// The spec's field names of a composite type, in order.
+    public static func fieldNames(for code: UInt64) -> [String]? {
+        switch code {
+        case 0x10: return ["container-id", "hostname", "max-frame-size", "channel-max", "idle-time-out", "outgoing-locales", "incoming-locales", "offered-capabilities", "desired-capabilities", "properties"]
+        case 0x11: return ["remote-channel", "next-outgoing-id", "incoming-window", "outgoing-window", "handle-max", "offered-capabilities", "desired-capabilities", "properties"]
+        case 0x12: return ["name", "handle", "role", "snd-settle-mode", "rcv-settle-mode", "source", "target", "unsettled", "incomplete-unsettled", "initial-delivery-count", "max-message-size", "offered-capabilities", "desired-capabilities", "properties"]
+        case 0x13: return ["next-incoming-id", "incoming-window", "next-outgoing-id", "outgoing-window", "handle", "delivery-count", "link-credit", "available", "drain", "echo", "properties"]
+        case 0x14: return ["handle", "delivery-id", "delivery-tag", "message-format", "settled", "more", "rcv-settle-mode", "state", "resume", "aborted", "batchable"]
+        case 0x15: return ["role", "first", "last", "settled", "state", "batchable"]
+        case 0x16: return ["handle", "closed", "error"]
+        case 0x17: return ["error"]
+        case 0x18: return ["error"]
+        case 0x1d: return ["condition", "description", "info"]
+        case 0x70: return ["durable", "priority", "ttl", "first-acquirer", "delivery-count"]
+        case 0x73: return ["message-id", "user-id", "to", "subject", "reply-to", "correlation-id", "content-type", "content-encoding", "absolute-expiry-time", "creation-time", "group-id", "group-sequence", "reply-to-group-id"]
+        case 0x23: return ["section-number", "section-offset"]
+        case 0x24: return []
+        case 0x25: return ["error"]
+        case 0x26: return []
+        case 0x27: return ["delivery-failed", "undeliverable-here", "message-annotations"]
+        case 0x28: return ["address", "durable", "expiry-policy", "timeout", "dynamic", "dynamic-node-properties", "distribution-mode", "filter", "default-outcome", "outcomes", "capabilities"]
+        case 0x29: return ["address", "durable", "expiry-policy", "timeout", "dynamic", "dynamic-node-properties", "capabilities"]
+        case 0x2b: return []
+        case 0x2c: return []
+        case 0x2d: return []
+        case 0x2e: return []
+        case 0x40: return ["sasl-server-mechanisms"]
+        case 0x41: return ["mechanism", "initial-response", "hostname"]
+        case 0x42: return ["challenge"]
+        case 0x43: return ["response"]
+        case 0x44: return ["code", "additional-data"]
+        case 0x30: return ["capabilities"]
+        case 0x31: return ["global-id"]
+        case 0x32: return ["txn-id", "fail"]
+        case 0x33: return ["txn-id"]
+        case 0x34: return ["txn-id", "outcome"]
+        default: return nil
+        }
+    }
+
     /// `name (0xdomain:0xcode)` for messages.
     public static func describe(_ code: UInt64) -> String {
         if code == UInt64.max { return "an unknown symbolic descriptor" }

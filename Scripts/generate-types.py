@@ -411,6 +411,25 @@ def gen_descriptor_names(types, order):
     out.append("        }")
     out.append("    }")
     out.append("")
+    out.append("    /// The spec's name for a restricted field value, e.g. `receiver` for attach.role = true.")
+    out.append("    public static func choiceName(for code: UInt64, field: Int, value: AMQPValue) -> String? {")
+    out.append("        switch (code, field, value) {")
+    for _, code, n in entries:
+        t = types[n]
+        for index, f in enumerate(t.findall(NS + "field")):
+            restricted = types.get(f.get("type"))
+            if restricted is None or restricted.get("class") != "restricted" or f.get("multiple") == "true":
+                continue
+            for c in restricted.findall(NS + "choice"):
+                src = restricted.get("source")
+                literal = {"boolean": ".boolean(%s)" % c.get("value"), "ubyte": ".ubyte(%s)" % c.get("value"),
+                           "uint": ".uint(%s)" % c.get("value"), "symbol": '.symbol("%s")' % c.get("value")}.get(src)
+                if literal:
+                    out.append('        case (0x%x, %d, %s): return "%s"' % (code, index, literal, c.get("name")))
+    out.append("        default: return nil")
+    out.append("        }")
+    out.append("    }")
+    out.append("")
     out.append("    /// `name (0xdomain:0xcode)` for messages.")
     out.append("    public static func describe(_ code: UInt64) -> String {")
     out.append('        if code == UInt64.max { return "an unknown symbolic descriptor" }')

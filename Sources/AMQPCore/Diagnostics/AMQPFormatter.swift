@@ -62,7 +62,11 @@ public struct AMQPFormatter: Sendable {
             out.append(prefix + name)
             for (index, value) in values.enumerated() where !value.isNull {
                 let field = index < fields.count ? fields[index] : "field \(index)"
-                append(value, label: field, level: level + 1, to: &out)
+                if let choice = AMQPDescriptorNames.choiceName(for: code, field: index, value: value) {
+                    out.append(pad(level + 1) + "\(field): \(choice)")
+                } else {
+                    append(value, label: field, level: level + 1, to: &out)
+                }
             }
             return
         }

@@ -138,6 +138,43 @@ public enum AMQPDescriptorNames {
         }
     }
 
+    /// The spec's name for a restricted field value, e.g. `receiver` for attach.role = true.
+    public static func choiceName(for code: UInt64, field: Int, value: AMQPValue) -> String? {
+        switch (code, field, value) {
+        case (0x12, 2, .boolean(false)): return "sender"
+        case (0x12, 2, .boolean(true)): return "receiver"
+        case (0x12, 3, .ubyte(0)): return "unsettled"
+        case (0x12, 3, .ubyte(1)): return "settled"
+        case (0x12, 3, .ubyte(2)): return "mixed"
+        case (0x12, 4, .ubyte(0)): return "first"
+        case (0x12, 4, .ubyte(1)): return "second"
+        case (0x14, 6, .ubyte(0)): return "first"
+        case (0x14, 6, .ubyte(1)): return "second"
+        case (0x15, 0, .boolean(false)): return "sender"
+        case (0x15, 0, .boolean(true)): return "receiver"
+        case (0x28, 1, .uint(0)): return "none"
+        case (0x28, 1, .uint(1)): return "configuration"
+        case (0x28, 1, .uint(2)): return "unsettled-state"
+        case (0x28, 2, .symbol("link-detach")): return "link-detach"
+        case (0x28, 2, .symbol("session-end")): return "session-end"
+        case (0x28, 2, .symbol("connection-close")): return "connection-close"
+        case (0x28, 2, .symbol("never")): return "never"
+        case (0x29, 1, .uint(0)): return "none"
+        case (0x29, 1, .uint(1)): return "configuration"
+        case (0x29, 1, .uint(2)): return "unsettled-state"
+        case (0x29, 2, .symbol("link-detach")): return "link-detach"
+        case (0x29, 2, .symbol("session-end")): return "session-end"
+        case (0x29, 2, .symbol("connection-close")): return "connection-close"
+        case (0x29, 2, .symbol("never")): return "never"
+        case (0x44, 0, .ubyte(0)): return "ok"
+        case (0x44, 0, .ubyte(1)): return "auth"
+        case (0x44, 0, .ubyte(2)): return "sys"
+        case (0x44, 0, .ubyte(3)): return "sys-perm"
+        case (0x44, 0, .ubyte(4)): return "sys-temp"
+        default: return nil
+        }
+    }
+
     /// `name (0xdomain:0xcode)` for messages.
     public static func describe(_ code: UInt64) -> String {
         if code == UInt64.max { return "an unknown symbolic descriptor" }

@@ -138,7 +138,7 @@ func registerPerformativeBenchmarks() {
                     fatalError("decode failed: \(error)")
                 }
             }
-        } setup: {
+        } setup: { () -> ByteBuffer in
             var bytes = ByteBuffer()
             bytes.writeAMQPFrame(AMQPFrame(channel: 0, performative: performative))
             return bytes
@@ -171,7 +171,7 @@ func registerMapBenchmarks() {
                 fatalError("decode failed: \(error)")
             }
         }
-    } setup: {
+    } setup: { () -> ByteBuffer in
         var bytes = ByteBuffer()
         bytes.writeAMQPMap(Fixtures.map)
         return bytes

@@ -10,7 +10,8 @@
 //   frame-decode  FILE is a transfer frame: frame header, transfer performative, message as
 //                 for `decode`
 //
-// Prints `swift MODE ns/op=X ops=ITERATIONS`, the best of five repetitions of ITERATIONS operations.
+// Prints `swift MODE ns/op=X ops=ITERATIONS`: the best of five repetitions of ITERATIONS
+// operations, after a warm-up.
 // Exits non-zero, with a message on stderr, when an input does not decode.
 
 import AMQPCore
@@ -45,7 +46,8 @@ func readFile(_ path: String) -> ByteBuffer {
     return buffer
 }
 
-/// The message's data body, checked: functional failures end the program.
+/// What pn_message_decode does: validate the sections, decode properties and
+/// application-properties, take the data body (a slice).
 func decodeFull(_ bytes: ByteBuffer) throws(AMQPDecodingError) -> AMQPMessageView {
     let view = try AMQPMessageView(decoding: bytes)
     blackHole(try view.properties())

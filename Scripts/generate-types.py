@@ -155,8 +155,8 @@ def gen_composite(types, t):
     name = COMPOSITE_NAMES[t.get("name")]
     sym, code = descriptor(t)
     fields = t.findall(NS + "field")
-    props, inits, assigns, reads, writes = [], [], [], [], []
-    for f in fields:
+    props, inits, assigns, reads, layouts, writes = [], [], [], [], [], []
+    for index, f in enumerate(fields):
         fname = f.get("name")
         prop = FIELD_RENAMES.get((t.get("name"), fname), camel(fname))
         swift = resolve(types, f)
@@ -166,28 +166,30 @@ def gen_composite(types, t):
         note = "`%s`" % fname + (" (mandatory)" if mandatory else "") + (
             ", default %s" % f.get("default") if f.get("default") else "")
         if mandatory:
+            # A mandatory `multiple` field is written as an array even when empty.
             props.append("    /// %s\n    public var %s: %s" % (note, prop, swift))
             inits.append("%s: %s" % (prop, swift))
             reads.append('        self.%s = try fields.mandatory(%s.self, "%s")' % (prop, swift, fname))
-            if multiple:  # never null, even when empty
-                writes.append("        writer.write(AMQPArray(symbols: %s), into: &buffer)" % prop)
-            else:
-                writes.append("        writer.write(%s, into: &buffer)" % prop)
+            layouts.append("layout.add(%s)" % prop)
+            writes.append("writer.field(%s)" % prop)
         elif multiple:
             props.append("    /// %s\n    public var %s: %s" % (note, prop, swift))
             inits.append("%s: %s = []" % (prop, swift))
             reads.append('        self.%s = try fields.read(%s.self, "%s") ?? []' % (prop, swift, fname))
-            writes.append("        writer.write(%s, into: &buffer)" % prop)
+            layouts.append("layout.add(multiple: %s)" % prop)
+            writes.append("writer.field(multiple: %s)" % prop)
         elif default is not None:
             props.append("    /// %s\n    public var %s: %s" % (note, prop, swift))
             inits.append("%s: %s = %s" % (prop, swift, default))
             reads.append('        self.%s = try fields.read(%s.self, "%s") ?? %s' % (prop, swift, fname, default))
-            writes.append("        writer.write(%s, default: %s, into: &buffer)" % (prop, default))
+            layouts.append("layout.add(%s, default: %s)" % (prop, default))
+            writes.append("writer.field(%s, default: %s)" % (prop, default))
         else:
             props.append("    /// %s\n    public var %s: %s?" % (note, prop, swift))
             inits.append("%s: %s? = nil" % (prop, swift))
             reads.append('        self.%s = try fields.read(%s.self, "%s")' % (prop, swift, fname))
-            writes.append("        writer.write(%s, into: &buffer)" % prop)
+            layouts.append("layout.add(%s)" % prop)
+            writes.append("writer.field(%s)" % prop)
         assigns.append("        self.%s = %s" % (prop, prop))
     out = []
     out.append("/// `%s` (`%s`, 0x%08x:0x%08x), from the spec's %s section." % (
@@ -215,8 +217,21 @@ def gen_composite(types, t):
     out.append("    }")
     out.append("")
     out.append("    @inlinable")
-    out.append("    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {")
-    out.extend(writes)
+    out.append("    public var amqpFieldLayout: AMQPFieldLayout {")
+    if layouts:
+        out.append("        var layout = AMQPFieldLayout()")
+        out.extend("        " + line for line in layouts)
+        out.append("        return layout")
+    else:
+        out.append("        AMQPFieldLayout()")
+    out.append("    }")
+    out.append("")
+    out.append("    @inlinable")
+    out.append("    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {")
+    for index, line in enumerate(writes):
+        if index > 0:
+            out.append("        guard count > %d else { return }" % index)
+        out.append("        " + line)
     out.append("    }")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -235,8 +250,10 @@ def gen_enum(t):
         true_case = [camel(c.get("name")) for c in choices if c.get("value") == "true"][0]
         false_case = [camel(c.get("name")) for c in choices if c.get("value") == "false"][0]
         out.append("")
+        out.append("    @inlinable public var amqpEncodedSize: Int { 1 }")
+        out.append("")
         out.append("    @inlinable")
-        out.append("    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPBoolean(self == .%s) }" % true_case)
+        out.append("    public func writeAMQP(to writer: inout AMQPRawWriter) { writer.byte(self == .%s ? 0x41 : 0x42) }" % true_case)
         out.append("")
         out.append("    @inlinable")
         out.append("    public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> %s {" % name)
@@ -249,8 +266,10 @@ def gen_enum(t):
     for c in choices:
         out.append("    case %s = %s" % (camel(c.get("name")), c.get("value")))
     out.append("")
+    out.append("    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }")
+    out.append("")
     out.append("    @inlinable")
-    out.append("    public func writeAMQP(into buffer: inout ByteBuffer) { rawValue.writeAMQP(into: &buffer) }")
+    out.append("    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }")
     out.append("")
     out.append("    @inlinable")
     out.append("    public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> %s {" % name)
@@ -278,8 +297,10 @@ def gen_symbol_wrapper(name, summary, choices):
     for cname, value in choices:
         out.append('    public static let %s = %s(rawValue: "%s")' % (cname, name, value))
     out.append("")
+    out.append("    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }")
+    out.append("")
     out.append("    @inlinable")
-    out.append("    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPSymbol(rawValue) }")
+    out.append("    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }")
     out.append("")
     out.append("    @inlinable")
     out.append("    public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> %s {" % name)
@@ -297,10 +318,17 @@ def gen_provider_enum(types, order, archetype):
     for m in members:
         out.append("    %scase %s(%s)" % ("indirect " if m in INDIRECT_CASES else "", CASE_NAMES.get(m, camel(m)), COMPOSITE_NAMES[m]))
     out.append("")
-    out.append("    public func writeAMQP(into buffer: inout ByteBuffer) {")
+    out.append("    public var amqpEncodedSize: Int {")
     out.append("        switch self {")
     for m in members:
-        out.append("        case .%s(let value): value.writeAMQP(into: &buffer)" % CASE_NAMES.get(m, camel(m)))
+        out.append("        case .%s(let value): return value.amqpEncodedSize" % CASE_NAMES.get(m, camel(m)))
+    out.append("        }")
+    out.append("    }")
+    out.append("")
+    out.append("    public func writeAMQP(to writer: inout AMQPRawWriter) {")
+    out.append("        switch self {")
+    for m in members:
+        out.append("        case .%s(let value): value.writeAMQP(to: &writer)" % CASE_NAMES.get(m, camel(m)))
     out.append("        }")
     out.append("    }")
     out.append("")

@@ -3,8 +3,22 @@ import NIOCore
 /// Decodes AMQP values from a `ByteBuffer`, strictly: every size and count is checked against
 /// the bytes left before anything is allocated, nesting is capped, and every failure is an
 /// `AMQPDecodingError` carrying the byte offset. Binary values are slices of the input.
+///
+/// Reads go through a raw pointer to the input's bytes, taken once, rather than through
+/// `ByteBuffer`'s accessors (each of which pays a dynamic exclusivity check on NIO's storage
+/// object). The pointer stays valid because the decoder holds `storage`, which keeps the
+/// bytes alive, and never writes to it: a `ByteBuffer` only moves or frees its bytes when it
+/// is itself written to or released.
 public struct AMQPDecoder {
-    public var buffer: ByteBuffer
+    /// The input; slices (binary values, payloads) are cut from it.
+    @usableFromInline let storage: ByteBuffer
+    /// `storage`'s first readable byte.
+    @usableFromInline let base: UnsafeRawPointer
+    /// Index of the next byte to read, relative to `base`.
+    @usableFromInline var position: Int
+    /// Index one past the last byte this decoder may read.
+    @usableFromInline var end: Int
+    /// `position` at which `offset` equals `baseOffset`.
     @usableFromInline let origin: Int
     @usableFromInline let baseOffset: Int
     public let limits: AMQPDecodingLimits
@@ -13,8 +27,13 @@ public struct AMQPDecoder {
     /// - Parameter baseOffset: the offset that `buffer`'s first readable byte has in the
     ///   caller's input, so that errors point into that input.
     public init(buffer: ByteBuffer, limits: AMQPDecodingLimits = .default, baseOffset: Int = 0) {
-        self.buffer = buffer
-        self.origin = buffer.readerIndex
+        self.storage = buffer
+        self.base = buffer.withUnsafeReadableBytes { bytes in
+            UnsafeRawPointer(bytes.baseAddress) ?? UnsafeRawPointer(bitPattern: 0x10)!
+        }
+        self.position = 0
+        self.end = buffer.readableBytes
+        self.origin = 0
         self.baseOffset = baseOffset
         self.limits = limits
         self.depth = 0
@@ -22,10 +41,19 @@ public struct AMQPDecoder {
 
     /// The offset of the next unread byte in the caller's input.
     @inlinable
-    public var offset: Int { baseOffset + buffer.readerIndex - origin }
+    public var offset: Int { baseOffset + position - origin }
 
     @inlinable
-    public var isAtEnd: Bool { buffer.readableBytes == 0 }
+    public var isAtEnd: Bool { position == end }
+
+    /// Bytes left to read.
+    @inlinable
+    public var remaining: Int { end - position }
+
+    /// The unread bytes, as a slice of the input.
+    public var buffer: ByteBuffer {
+        storage.getSlice(at: storage.readerIndex + position, length: end - position)!
+    }
 
     @inlinable
     func error(_ code: AMQPDecodingError.Code, at offset: Int? = nil, detail: String? = nil) -> AMQPDecodingError {
@@ -36,38 +64,57 @@ public struct AMQPDecoder {
 
     @inlinable
     public mutating func readByte() throws(AMQPDecodingError) -> UInt8 {
-        guard let byte = buffer.readInteger(as: UInt8.self) else { throw error(.truncated) }
+        guard position < end else { throw error(.truncated) }
+        let byte = base.load(fromByteOffset: position, as: UInt8.self)
+        position += 1
         return byte
     }
 
     @inlinable
     public mutating func peekByte() throws(AMQPDecodingError) -> UInt8 {
-        guard let byte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { throw error(.truncated) }
-        return byte
+        guard position < end else { throw error(.truncated) }
+        return base.load(fromByteOffset: position, as: UInt8.self)
     }
 
     @inlinable
     mutating func read<T: FixedWidthInteger>(_: T.Type) throws(AMQPDecodingError) -> T {
-        guard let value = buffer.readInteger(as: T.self) else { throw error(.truncated) }
+        let size = MemoryLayout<T>.size
+        guard end - position >= size else { throw error(.truncated) }
+        let value = T(bigEndian: base.loadUnaligned(fromByteOffset: position, as: T.self))
+        position += size
         return value
+    }
+
+    /// The next `length` bytes, without consuming them.
+    @inlinable
+    func rawBytes(length: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: (base + position).assumingMemoryBound(to: UInt8.self), count: length)
     }
 
     /// Reads `length` bytes as a slice sharing the input's storage.
     @inlinable
     mutating func readSlice(length: Int) throws(AMQPDecodingError) -> ByteBuffer {
-        guard length <= buffer.readableBytes, let slice = buffer.readSlice(length: length) else {
-            throw error(.sizeExceedsInput, detail: "\(length) bytes declared, \(buffer.readableBytes) left")
-        }
+        try require(length)
+        let slice = storage.getSlice(at: storage.readerIndex + position, length: length)!
+        position += length
         return slice
     }
 
-    /// A decoder over the next `length` bytes (consumed from this one), one level deeper.
+    /// Throws `sizeExceedsInput` unless `length` more bytes are there.
+    @inlinable
+    func require(_ length: Int) throws(AMQPDecodingError) {
+        guard length <= end - position else {
+            throw error(.sizeExceedsInput, detail: "\(length) bytes declared, \(end - position) left")
+        }
+    }
+
+    /// A decoder over the next `length` bytes (consumed from this one), at the same depth.
     @inlinable
     mutating func nested(length: Int) throws(AMQPDecodingError) -> AMQPDecoder {
-        let start = offset
-        let slice = try readSlice(length: length)
-        var child = AMQPDecoder(buffer: slice, limits: limits, baseOffset: start)
-        child.depth = depth
+        try require(length)
+        var child = self
+        child.end = position + length
+        position += length
         return child
     }
 
@@ -135,7 +182,10 @@ public struct AMQPDecoder {
         case 0xA0, 0xB0: return .binary(try readBinaryData(code: code))
         case 0xA1, 0xB1: return .string(try readStringData(code: code))
         case 0xA3, 0xB3: return .symbol(try readSymbolData(code: code))
-        case 0x45: return .list([])
+        case 0x45:
+            // An empty list nests as deep as any other list, whatever its encoding.
+            guard depth < limits.maxDepth else { throw error(.nestingTooDeep, detail: "limit \(limits.maxDepth)") }
+            return .list([])
         case 0xC0, 0xD0: return .list(try readListData(code: code))
         case 0xC1, 0xD1: return .map(try readMapData(code: code))
         case 0xE0, 0xF0: return .array(try readArrayData(code: code))
@@ -178,33 +228,46 @@ public struct AMQPDecoder {
     @inlinable
     mutating func readStringData(code: UInt8) throws(AMQPDecodingError) -> String {
         let length = try readVariableLength(code: code)
-        let start = offset
-        guard length <= buffer.readableBytes else {
-            throw error(.sizeExceedsInput, detail: "\(length) bytes declared, \(buffer.readableBytes) left")
+        try require(length)
+        let bytes = rawBytes(length: length)
+        let string: String
+        if AMQPDecoder.isASCII(bytes) {
+            string = String(decoding: bytes, as: UTF8.self)
+        } else {
+            // Decoding repairs invalid UTF-8; the input was valid only if nothing was repaired.
+            let decoded = String(decoding: bytes, as: UTF8.self)
+            guard decoded.utf8.elementsEqual(bytes) else { throw error(.invalidUTF8) }
+            string = decoded
         }
-        let string = buffer.withUnsafeReadableBytes { raw in
-            String(validating: UnsafeRawBufferPointer(rebasing: raw[0..<length]).assumingMemoryBound(to: UInt8.self),
-                   as: UTF8.self)
-        }
-        guard let string else { throw error(.invalidUTF8, at: start) }
-        buffer.moveReaderIndex(forwardBy: length)
+        position += length
         return string
     }
 
     @inlinable
     mutating func readSymbolData(code: UInt8) throws(AMQPDecodingError) -> AMQPSymbol {
         let length = try readVariableLength(code: code)
-        let start = offset
-        guard length <= buffer.readableBytes else {
-            throw error(.sizeExceedsInput, detail: "\(length) bytes declared, \(buffer.readableBytes) left")
+        try require(length)
+        let bytes = rawBytes(length: length)
+        guard AMQPDecoder.isASCII(bytes) else { throw error(.invalidSymbol) }
+        position += length
+        return AMQPSymbol(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Whether every byte is below 0x80, eight bytes at a time.
+    @inlinable
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        var combined: UInt64 = 0
+        let count = bytes.count
+        while index + 8 <= count {
+            combined |= UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+            index += 8
         }
-        let isASCII = buffer.withUnsafeReadableBytes { raw in
-            var combined: UInt8 = 0
-            for index in 0..<length { combined |= raw[index] }
-            return combined < 0x80
+        while index < count {
+            combined |= UInt64(bytes[index])
+            index += 1
         }
-        guard isASCII else { throw error(.invalidSymbol, at: start) }
-        return AMQPSymbol(buffer.readString(length: length)!)
+        return combined & 0x8080_8080_8080_8080 == 0
     }
 
     /// Reads the size and count of a list, map or array and returns a decoder over its body.
@@ -221,8 +284,8 @@ public struct AMQPDecoder {
         guard size >= countWidth else {
             throw error(.sizeMismatch, at: start, detail: "size \(size) cannot hold the count")
         }
-        guard size <= buffer.readableBytes else {
-            throw error(.sizeExceedsInput, at: start, detail: "\(size) bytes declared, \(buffer.readableBytes) left")
+        guard size <= remaining else {
+            throw error(.sizeExceedsInput, at: start, detail: "\(size) bytes declared, \(remaining) left")
         }
         let count = wide ? Int(try read(UInt32.self)) : Int(try read(UInt8.self))
         let bodyLength = size - countWidth
@@ -281,8 +344,8 @@ public struct AMQPDecoder {
                 throw error(.countExceedsLimit, at: start, detail: "\(count) zero-width elements")
             }
         } else {
-            guard count <= body.buffer.readableBytes / width else {
-                throw error(.countExceedsSize, at: start, detail: "\(count) elements in \(body.buffer.readableBytes) bytes")
+            guard count <= body.remaining / width else {
+                throw error(.countExceedsSize, at: start, detail: "\(count) elements in \(body.remaining) bytes")
             }
         }
         var elements: [AMQPValue] = []
@@ -323,8 +386,8 @@ public struct AMQPDecoder {
     /// Throws `sizeMismatch` unless every byte was consumed.
     @inlinable
     public func expectEnd() throws(AMQPDecodingError) {
-        guard buffer.readableBytes == 0 else {
-            throw error(.sizeMismatch, detail: "\(buffer.readableBytes) bytes left inside the declared size")
+        guard position == end else {
+            throw error(.sizeMismatch, detail: "\(remaining) bytes left inside the declared size")
         }
     }
 

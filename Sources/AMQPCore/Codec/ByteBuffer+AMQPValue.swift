@@ -2,168 +2,259 @@ import NIOCore
 
 extension ByteBuffer {
     /// Writes any AMQP value in its smallest encoding.
-    public mutating func writeAMQPValue(_ value: AMQPValue) {
-        switch value {
-        case .null: writeAMQPNull()
-        case .boolean(let v): writeAMQPBoolean(v)
-        case .ubyte(let v): writeAMQPUByte(v)
-        case .ushort(let v): writeAMQPUShort(v)
-        case .uint(let v): writeAMQPUInt(v)
-        case .ulong(let v): writeAMQPULong(v)
-        case .byte(let v): writeAMQPByte(v)
-        case .short(let v): writeAMQPShort(v)
-        case .int(let v): writeAMQPInt(v)
-        case .long(let v): writeAMQPLong(v)
-        case .float(let v): writeAMQPFloat(v)
-        case .double(let v): writeAMQPDouble(v)
-        case .decimal32(let v): writeAMQPDecimal32(v)
-        case .decimal64(let v): writeAMQPDecimal64(v)
-        case .decimal128(let v): writeAMQPDecimal128(v)
-        case .char(let v): writeAMQPChar(v)
-        case .timestamp(let v): writeAMQPTimestamp(v)
-        case .uuid(let v): writeAMQPUUID(v)
-        case .binary(let v): writeAMQPBinary(v)
-        case .string(let v): writeAMQPString(v)
-        case .symbol(let v): writeAMQPSymbol(v)
-        case .list(let elements):
-            writeAMQPList { buffer in
-                for element in elements { buffer.writeAMQPValue(element) }
-                return elements.count
-            }
-        case .map(let map): writeAMQPMap(map)
-        case .array(let array): writeAMQPArray(array)
-        case .described(let described):
-            writeInteger(UInt8(0x00))
-            writeAMQPValue(described.descriptor)
-            writeAMQPValue(described.value)
-        }
-    }
+    @inlinable
+    public mutating func writeAMQPValue(_ value: AMQPValue) { writeAMQPField(value) }
 
-    public mutating func writeAMQPMap(_ map: AMQPMap) {
-        writeAMQPMap { buffer in
-            for entry in map.entries {
-                buffer.writeAMQPValue(entry.key)
-                buffer.writeAMQPValue(entry.value)
-            }
-            return map.entries.count * 2
-        }
-    }
+    @inlinable
+    public mutating func writeAMQPMap(_ map: AMQPMap) { writeAMQPField(map) }
 
     /// Writes an array with one element constructor, the narrowest one that fits every element.
-    public mutating func writeAMQPArray(_ array: AMQPArray) {
-        let start = writerIndex
-        writeInteger(UInt8(0xE0))
-        writeInteger(UInt16(0))
-        let bodyStart = writerIndex
-        writeAMQPArrayBody(array)
-        let bodyLength = writerIndex - bodyStart
-        if bodyLength < 0xFF && array.count <= 0xFF {
-            setInteger(UInt8(bodyLength + 1), at: start + 1)
-            setInteger(UInt8(array.count), at: start + 2)
-        } else {
-            widenCompoundHeader(start: start, bodyStart: bodyStart, bodyLength: bodyLength)
-            setInteger(UInt8(0xF0), at: start)
-            setInteger(UInt32(truncatingIfNeeded: bodyLength + 4), at: start + 1)
-            setInteger(UInt32(truncatingIfNeeded: array.count), at: start + 5)
+    @inlinable
+    public mutating func writeAMQPArray(_ array: AMQPArray) { writeAMQPField(array) }
+}
+
+extension AMQPValue {
+    public var amqpEncodedSize: Int {
+        switch self {
+        case .null, .boolean: return 1
+        case .ubyte, .byte: return 2
+        case .ushort, .short: return 3
+        case .uint(let v): return AMQPSize.uint(v)
+        case .ulong(let v): return AMQPSize.ulong(v)
+        case .int(let v): return AMQPSize.int(v)
+        case .long(let v): return AMQPSize.long(v)
+        case .float, .decimal32, .char: return 5
+        case .double, .decimal64, .timestamp: return 9
+        case .decimal128, .uuid: return 17
+        case .binary(let v): return v.amqpEncodedSize
+        case .string(let v): return v.amqpEncodedSize
+        case .symbol(let v): return v.amqpEncodedSize
+        case .list(let elements):
+            guard !elements.isEmpty else { return 1 }
+            let body = AMQPValue.bodySize(elements)
+            return AMQPSize.compoundHeader(bodySize: body, count: elements.count) + body
+        case .map(let map): return map.amqpEncodedSize
+        case .array(let array): return array.amqpEncodedSize
+        case .described(let described):
+            return 1 + described.descriptor.amqpEncodedSize + described.value.amqpEncodedSize
         }
     }
 
-    /// The element constructor and the elements, without the size and count.
-    mutating func writeAMQPArrayBody(_ array: AMQPArray) {
-        let code = AMQPArrayLayout.elementCode(for: array)
-        writeAMQPArrayConstructor(array.elementType, code: code)
-        for element in array.elements {
-            writeAMQPElement(element, code: code)
+    static func bodySize(_ elements: [AMQPValue]) -> Int {
+        var size = 0
+        for element in elements { size += element.amqpEncodedSize }
+        return size
+    }
+
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        switch self {
+        case .null: writer.byte(0x40)
+        case .boolean(let v): writer.byte(v ? 0x41 : 0x42)
+        case .ubyte(let v): v.writeAMQP(to: &writer)
+        case .ushort(let v): v.writeAMQP(to: &writer)
+        case .uint(let v): writer.uint(v)
+        case .ulong(let v): writer.ulong(v)
+        case .byte(let v):
+            writer.byte(0x51)
+            writer.integer(v)
+        case .short(let v):
+            writer.byte(0x61)
+            writer.integer(v)
+        case .int(let v): writer.int(v)
+        case .long(let v): writer.long(v)
+        case .float(let v):
+            writer.byte(0x72)
+            writer.integer(v.bitPattern)
+        case .double(let v):
+            writer.byte(0x82)
+            writer.integer(v.bitPattern)
+        case .decimal32(let v):
+            writer.byte(0x74)
+            writer.integer(v.bitPattern)
+        case .decimal64(let v):
+            writer.byte(0x84)
+            writer.integer(v.bitPattern)
+        case .decimal128(let v):
+            writer.byte(0x94)
+            writer.integer(v.high)
+            writer.integer(v.low)
+        case .char(let v):
+            writer.byte(0x73)
+            writer.integer(v.value)
+        case .timestamp(let v): v.writeAMQP(to: &writer)
+        case .uuid(let v):
+            writer.byte(0x98)
+            writer.integer(v.high)
+            writer.integer(v.low)
+        case .binary(let v): v.writeAMQP(to: &writer)
+        case .string(let v): v.writeAMQP(to: &writer)
+        case .symbol(let v): v.writeAMQP(to: &writer)
+        case .list(let elements):
+            guard !elements.isEmpty else {
+                writer.byte(0x45)
+                return
+            }
+            writer.compoundHeader(code8: 0xC0, code32: 0xD0, bodySize: AMQPValue.bodySize(elements), count: elements.count)
+            for element in elements { element.writeAMQP(to: &writer) }
+        case .map(let map): map.writeAMQP(to: &writer)
+        case .array(let array): array.writeAMQP(to: &writer)
+        case .described(let described):
+            writer.byte(0x00)
+            described.descriptor.writeAMQP(to: &writer)
+            described.value.writeAMQP(to: &writer)
+        }
+    }
+}
+
+extension AMQPMap {
+    var bodySize: Int {
+        var size = 0
+        for entry in entries { size += entry.key.amqpEncodedSize + entry.value.amqpEncodedSize }
+        return size
+    }
+
+    public var amqpEncodedSize: Int {
+        let body = bodySize
+        return AMQPSize.compoundHeader(bodySize: body, count: count * 2) + body
+    }
+
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.compoundHeader(code8: 0xC1, code32: 0xD1, bodySize: bodySize, count: count * 2)
+        for entry in entries {
+            entry.key.writeAMQP(to: &writer)
+            entry.value.writeAMQP(to: &writer)
+        }
+    }
+}
+
+extension AMQPArray {
+    /// Element constructor plus elements, without size and count.
+    func bodySize(code: UInt8) -> Int {
+        var size = AMQPArrayLayout.constructorSize(elementType)
+        for element in elements { size += AMQPArrayLayout.elementSize(element, code: code) }
+        return size
+    }
+
+    public var amqpEncodedSize: Int {
+        let body = bodySize(code: AMQPArrayLayout.elementCode(for: self))
+        return AMQPSize.compoundHeader(bodySize: body, count: count) + body
+    }
+
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        let code = AMQPArrayLayout.elementCode(for: self)
+        writer.compoundHeader(code8: 0xE0, code32: 0xF0, bodySize: bodySize(code: code), count: count)
+        writeBody(to: &writer, code: code)
+    }
+
+    func writeBody(to writer: inout AMQPRawWriter, code: UInt8) {
+        AMQPArrayLayout.writeConstructor(elementType, code: code, to: &writer)
+        for element in elements { AMQPArrayLayout.writeElement(element, code: code, to: &writer) }
+    }
+}
+
+/// How arrays lay out their elements: one element constructor for all, the narrowest that fits.
+enum AMQPArrayLayout {
+    static func constructorSize(_ type: AMQPArray.ElementType) -> Int {
+        switch type {
+        case .primitive: return 1
+        case .described(let descriptor, let inner): return 1 + descriptor.amqpEncodedSize + constructorSize(inner)
         }
     }
 
-    mutating func writeAMQPArrayConstructor(_ type: AMQPArray.ElementType, code: UInt8) {
+    static func writeConstructor(_ type: AMQPArray.ElementType, code: UInt8, to writer: inout AMQPRawWriter) {
         switch type {
         case .primitive:
-            writeInteger(code)
+            writer.byte(code)
         case .described(let descriptor, let inner):
-            writeInteger(UInt8(0x00))
-            writeAMQPValue(descriptor)
-            writeAMQPArrayConstructor(inner, code: code)
+            writer.byte(0x00)
+            descriptor.writeAMQP(to: &writer)
+            writeConstructor(inner, code: code, to: &writer)
         }
     }
 
-    /// Writes `value` without a constructor, in the encoding `code` chose for the whole array.
-    mutating func writeAMQPElement(_ value: AMQPValue, code: UInt8) {
-        switch (value, code) {
-        case (.null, _), (.uint, 0x43), (.ulong, 0x44): break
-        case (.boolean(let v), _): writeInteger(v ? UInt8(1) : UInt8(0))
-        case (.ubyte(let v), _): writeInteger(v)
-        case (.ushort(let v), _): writeInteger(v)
-        case (.uint(let v), 0x52): writeInteger(UInt8(truncatingIfNeeded: v))
-        case (.uint(let v), _): writeInteger(v)
-        case (.ulong(let v), 0x53): writeInteger(UInt8(truncatingIfNeeded: v))
-        case (.ulong(let v), _): writeInteger(v)
-        case (.byte(let v), _): writeInteger(v)
-        case (.short(let v), _): writeInteger(v)
-        case (.int(let v), 0x54): writeInteger(Int8(truncatingIfNeeded: v))
-        case (.int(let v), _): writeInteger(v)
-        case (.long(let v), 0x55): writeInteger(Int8(truncatingIfNeeded: v))
-        case (.long(let v), _): writeInteger(v)
-        case (.float(let v), _): writeInteger(v.bitPattern)
-        case (.double(let v), _): writeInteger(v.bitPattern)
-        case (.decimal32(let v), _): writeInteger(v.bitPattern)
-        case (.decimal64(let v), _): writeInteger(v.bitPattern)
-        case (.decimal128(let v), _):
-            writeInteger(v.high)
-            writeInteger(v.low)
-        case (.char(let v), _): writeInteger(v.value)
-        case (.timestamp(let v), _): writeInteger(v.millisecondsSince1970)
-        case (.uuid(let v), _):
-            writeInteger(v.high)
-            writeInteger(v.low)
-        case (.binary(let v), _):
-            writeAMQPElementLength(v.readableBytes, wide: code == 0xB0)
-            writeImmutableBuffer(v)
-        case (.string(let v), _):
-            writeAMQPElementLength(v.utf8.count, wide: code == 0xB1)
-            writeString(v)
-        case (.symbol(let v), _):
-            writeAMQPElementLength(v.rawValue.utf8.count, wide: code == 0xB3)
-            writeString(v.rawValue)
-        case (.list(let elements), _):
-            var scratch = ByteBuffer()
-            for element in elements { scratch.writeAMQPValue(element) }
-            writeAMQPElementCompound(scratch, count: elements.count, wide: code == 0xD0)
-        case (.map(let map), _):
-            var scratch = ByteBuffer()
-            for entry in map.entries {
-                scratch.writeAMQPValue(entry.key)
-                scratch.writeAMQPValue(entry.value)
+    /// The bytes of `value` as an array element with constructor `code` (constructor excluded).
+    static func elementSize(_ value: AMQPValue, code: UInt8) -> Int {
+        if let width = FormatCode.fixedWidth(code) { return width }
+        let wide = code & 0x10 != 0
+        switch value {
+        case .binary(let v): return (wide ? 4 : 1) + v.readableBytes
+        case .string(let v): return (wide ? 4 : 1) + v.utf8.count
+        case .symbol(let v): return (wide ? 4 : 1) + v.rawValue.utf8.count
+        case .list(let v): return (wide ? 8 : 2) + AMQPValue.bodySize(v)
+        case .map(let v): return (wide ? 8 : 2) + v.bodySize
+        case .array(let v): return (wide ? 8 : 2) + v.bodySize(code: elementCode(for: v))
+        default: preconditionFailure("fixed-width element with a variable constructor")
+        }
+    }
+
+    static func writeElement(_ value: AMQPValue, code: UInt8, to writer: inout AMQPRawWriter) {
+        let wide = code & 0x10 != 0
+        func length(_ length: Int) {
+            if wide { writer.integer(UInt32(truncatingIfNeeded: length)) } else { writer.byte(UInt8(truncatingIfNeeded: length)) }
+        }
+        func compound(bodySize: Int, count: Int) {
+            if wide {
+                writer.integer(UInt32(truncatingIfNeeded: bodySize + 4))
+                writer.integer(UInt32(truncatingIfNeeded: count))
+            } else {
+                writer.byte(UInt8(truncatingIfNeeded: bodySize + 1))
+                writer.byte(UInt8(truncatingIfNeeded: count))
             }
-            writeAMQPElementCompound(scratch, count: map.count * 2, wide: code == 0xD1)
+        }
+        switch (value, code) {
+        case (.null, _), (.uint, 0x43), (.ulong, 0x44), (.list, 0x45): break
+        case (.boolean(let v), _): writer.byte(v ? 1 : 0)
+        case (.ubyte(let v), _): writer.byte(v)
+        case (.ushort(let v), _): writer.integer(v)
+        case (.uint(let v), 0x52): writer.byte(UInt8(truncatingIfNeeded: v))
+        case (.uint(let v), _): writer.integer(v)
+        case (.ulong(let v), 0x53): writer.byte(UInt8(truncatingIfNeeded: v))
+        case (.ulong(let v), _): writer.integer(v)
+        case (.byte(let v), _): writer.integer(v)
+        case (.short(let v), _): writer.integer(v)
+        case (.int(let v), 0x54): writer.integer(Int8(truncatingIfNeeded: v))
+        case (.int(let v), _): writer.integer(v)
+        case (.long(let v), 0x55): writer.integer(Int8(truncatingIfNeeded: v))
+        case (.long(let v), _): writer.integer(v)
+        case (.float(let v), _): writer.integer(v.bitPattern)
+        case (.double(let v), _): writer.integer(v.bitPattern)
+        case (.decimal32(let v), _): writer.integer(v.bitPattern)
+        case (.decimal64(let v), _): writer.integer(v.bitPattern)
+        case (.decimal128(let v), _):
+            writer.integer(v.high)
+            writer.integer(v.low)
+        case (.char(let v), _): writer.integer(v.value)
+        case (.timestamp(let v), _): writer.integer(v.millisecondsSince1970)
+        case (.uuid(let v), _):
+            writer.integer(v.high)
+            writer.integer(v.low)
+        case (.binary(let v), _):
+            length(v.readableBytes)
+            writer.bytes(of: v)
+        case (.string(let v), _):
+            length(v.utf8.count)
+            writer.utf8(of: v)
+        case (.symbol(let v), _):
+            length(v.rawValue.utf8.count)
+            writer.utf8(of: v.rawValue)
+        case (.list(let elements), _):
+            compound(bodySize: AMQPValue.bodySize(elements), count: elements.count)
+            for element in elements { element.writeAMQP(to: &writer) }
+        case (.map(let map), _):
+            compound(bodySize: map.bodySize, count: map.count * 2)
+            for entry in map.entries {
+                entry.key.writeAMQP(to: &writer)
+                entry.value.writeAMQP(to: &writer)
+            }
         case (.array(let inner), _):
-            var scratch = ByteBuffer()
-            scratch.writeAMQPArrayBody(inner)
-            writeAMQPElementCompound(scratch, count: inner.count, wide: code == 0xF0)
+            let innerCode = elementCode(for: inner)
+            compound(bodySize: inner.bodySize(code: innerCode), count: inner.count)
+            inner.writeBody(to: &writer, code: innerCode)
         case (.described, _):
             preconditionFailure("AMQPArray elements are never described values")
         }
     }
 
-    private mutating func writeAMQPElementLength(_ length: Int, wide: Bool) {
-        if wide { writeInteger(UInt32(truncatingIfNeeded: length)) } else { writeInteger(UInt8(length)) }
-    }
-
-    private mutating func writeAMQPElementCompound(_ body: ByteBuffer, count: Int, wide: Bool) {
-        if wide {
-            writeInteger(UInt32(truncatingIfNeeded: body.readableBytes + 4))
-            writeInteger(UInt32(truncatingIfNeeded: count))
-        } else {
-            writeInteger(UInt8(body.readableBytes + 1))
-            writeInteger(UInt8(count))
-        }
-        writeImmutableBuffer(body)
-    }
-}
-
-/// Chooses the one element encoding an array uses: the narrowest that fits every element.
-enum AMQPArrayLayout {
     static func elementCode(for array: AMQPArray) -> UInt8 {
         let elements = array.elements
         switch array.elementType.underlying {
@@ -201,7 +292,9 @@ enum AMQPArrayLayout {
             return elements.allSatisfy({
                 if case .symbol(let v) = $0 { v.rawValue.utf8.count <= 0xFF } else { false }
             }) ? 0xA3 : 0xB3
-        case .list: return elements.allSatisfy(fitsNarrowCompound) ? 0xC0 : 0xD0
+        case .list:
+            if elements.allSatisfy({ $0 == .list([]) }) { return 0x45 }
+            return elements.allSatisfy(fitsNarrowCompound) ? 0xC0 : 0xD0
         case .map: return elements.allSatisfy(fitsNarrowCompound) ? 0xC1 : 0xD1
         case .array: return elements.allSatisfy(fitsNarrowCompound) ? 0xE0 : 0xF0
         }
@@ -209,24 +302,12 @@ enum AMQPArrayLayout {
 
     /// Whether a list, map or array element fits an 8-bit size and count.
     private static func fitsNarrowCompound(_ value: AMQPValue) -> Bool {
-        var scratch = ByteBuffer()
-        let count: Int
         switch value {
-        case .list(let elements):
-            for element in elements { scratch.writeAMQPValue(element) }
-            count = elements.count
-        case .map(let map):
-            for entry in map.entries {
-                scratch.writeAMQPValue(entry.key)
-                scratch.writeAMQPValue(entry.value)
-            }
-            count = map.count * 2
+        case .list(let elements): return AMQPSize.fitsNarrow(bodySize: AMQPValue.bodySize(elements), count: elements.count)
+        case .map(let map): return AMQPSize.fitsNarrow(bodySize: map.bodySize, count: map.count * 2)
         case .array(let inner):
-            scratch.writeAMQPArrayBody(inner)
-            count = inner.count
-        default:
-            return false
+            return AMQPSize.fitsNarrow(bodySize: inner.bodySize(code: elementCode(for: inner)), count: inner.count)
+        default: return false
         }
-        return scratch.readableBytes < 0xFF && count <= 0xFF
     }
 }

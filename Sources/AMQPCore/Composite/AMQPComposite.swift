@@ -12,20 +12,30 @@ public protocol AMQPComposite: AMQPFieldValue, Hashable {
 
     /// Reads the fields from a reader positioned on the composite's list.
     init(fields: inout AMQPFieldReader) throws(AMQPDecodingError)
-    /// Writes the fields in order; the writer drops trailing nulls.
-    func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter)
+    /// How many fields the list holds (trailing nulls dropped) and their total size.
+    var amqpFieldLayout: AMQPFieldLayout { get }
+    /// Writes the first `count` fields in order, nulls included.
+    func writeFields(to writer: inout AMQPRawWriter, count: Int)
 }
 
 extension AMQPComposite {
+    @inlinable
+    public var amqpEncodedSize: Int {
+        let layout = amqpFieldLayout
+        let list = layout.count == 0 ? 1 : AMQPSize.compoundHeader(bodySize: layout.size, count: layout.count) + layout.size
+        return 1 + AMQPSize.ulong(Self.descriptorCode) + list
+    }
+
     /// Writes `0x00 descriptor list`.
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(0x00))
-        buffer.writeAMQPULong(Self.descriptorCode)
-        buffer.writeAMQPList { buffer in
-            var writer = AMQPFieldWriter(start: buffer.writerIndex)
-            writeFields(into: &buffer, &writer)
-            return writer.finish(&buffer)
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        let layout = amqpFieldLayout
+        writer.descriptor(Self.descriptorCode)
+        if layout.count == 0 {
+            writer.byte(0x45)
+        } else {
+            writer.compoundHeader(code8: 0xC0, code32: 0xD0, bodySize: layout.size, count: layout.count)
+            writeFields(to: &writer, count: layout.count)
         }
     }
 
@@ -160,59 +170,64 @@ public struct AMQPFieldReader {
     }
 }
 
-/// Tracks the fields written for one composite so that trailing nulls can be dropped.
-public struct AMQPFieldWriter {
-    /// Fields written so far, nulls included.
-    @usableFromInline var written: Int = 0
+/// The size of a composite's field list with its trailing nulls dropped.
+public struct AMQPFieldLayout {
     /// Fields up to and including the last non-null one.
-    @usableFromInline var count: Int = 0
-    /// Writer index just after the last non-null field.
-    @usableFromInline var end: Int
+    public var count = 0
+    /// Their encoded size, nulls included.
+    public var size = 0
+    /// Nulls seen since the last non-null field.
+    @usableFromInline var pendingNulls = 0
 
     @inlinable
-    init(start: Int) { end = start }
+    public init() {}
 
     @inlinable
-    public mutating func write<T: AMQPFieldValue>(_ value: T, into buffer: inout ByteBuffer) {
-        value.writeAMQP(into: &buffer)
-        written += 1
-        count = written
-        end = buffer.writerIndex
+    public mutating func add<T: AMQPFieldValue>(_ value: T) {
+        size += pendingNulls + value.amqpEncodedSize
+        count += pendingNulls + 1
+        pendingNulls = 0
     }
 
     @inlinable
-    public mutating func write<T: AMQPFieldValue>(_ value: T?, into buffer: inout ByteBuffer) {
-        if let value { write(value, into: &buffer) } else { writeNull(into: &buffer) }
+    public mutating func add<T: AMQPFieldValue>(_ value: T?) {
+        if let value { add(value) } else { pendingNulls += 1 }
+    }
+
+    /// A field equal to its spec default is written as null.
+    @inlinable
+    public mutating func add<T: AMQPFieldValue & Equatable>(_ value: T, default: T) {
+        if value == `default` { pendingNulls += 1 } else { add(value) }
+    }
+
+    /// A `multiple` field: an empty one is written as null.
+    @inlinable
+    public mutating func add(multiple values: [AMQPSymbol]) {
+        if values.isEmpty { pendingNulls += 1 } else { add(values) }
+    }
+}
+
+extension AMQPRawWriter {
+    @inlinable
+    public mutating func field<T: AMQPFieldValue>(_ value: T) { value.writeAMQP(to: &self) }
+
+    @inlinable
+    public mutating func field<T: AMQPFieldValue>(_ value: T?) {
+        if let value { value.writeAMQP(to: &self) } else { byte(0x40) }
     }
 
     @inlinable
-    public mutating func writeNull(into buffer: inout ByteBuffer) {
-        buffer.writeAMQPNull()
-        written += 1
+    public mutating func field<T: AMQPFieldValue & Equatable>(_ value: T, default: T) {
+        if value == `default` { byte(0x40) } else { value.writeAMQP(to: &self) }
     }
 
-    /// Writes null when `value` equals the spec default.
     @inlinable
-    public mutating func write<T: AMQPFieldValue & Equatable>(_ value: T, default: T, into buffer: inout ByteBuffer) {
-        if value == `default` { writeNull(into: &buffer) } else { write(value, into: &buffer) }
-    }
-
-    /// Writes a `multiple` field; an empty one is null.
-    @inlinable
-    public mutating func write(_ values: [AMQPSymbol], into buffer: inout ByteBuffer) {
-        if values.isEmpty { writeNull(into: &buffer) } else { write(AMQPArray(symbols: values), into: &buffer) }
-    }
-
-    /// Drops the trailing nulls and returns how many fields remain.
-    @inlinable
-    mutating func finish(_ buffer: inout ByteBuffer) -> Int {
-        buffer.moveWriterIndex(to: end)
-        return count
+    public mutating func field(multiple values: [AMQPSymbol]) {
+        if values.isEmpty { byte(0x40) } else { values.writeAMQP(to: &self) }
     }
 }
 
 extension AMQPArray: AMQPFieldValue {
-    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPArray(self) }
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> AMQPArray {
         guard code == 0xE0 || code == 0xF0 else { throw decoder.wrongType(code, expected: "array") }
         return try decoder.readArrayData(code: code)

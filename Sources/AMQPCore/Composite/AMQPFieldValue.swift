@@ -3,11 +3,19 @@ import NIOCore
 /// A Swift type that can be a field of an AMQP composite type: it writes itself with its own
 /// constructor, and reads itself from the data after a constructor the decoder already read.
 public protocol AMQPFieldValue: Sendable {
-    /// Writes the value, constructor included.
-    func writeAMQP(into buffer: inout ByteBuffer)
+    /// The exact number of bytes `writeAMQP(to:)` writes.
+    var amqpEncodedSize: Int { get }
+    /// Writes the value, constructor included, into memory sized by `amqpEncodedSize`.
+    func writeAMQP(to writer: inout AMQPRawWriter)
     /// Reads the value whose constructor `code` was just read; throws `invalidFieldType`
     /// when `code` cannot encode this type. 0x40 (null) never reaches this.
     static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> Self
+}
+
+extension AMQPFieldValue {
+    /// Writes the value, constructor included.
+    @inlinable
+    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPField(self) }
 }
 
 extension AMQPDecoder {
@@ -18,7 +26,11 @@ extension AMQPDecoder {
 }
 
 extension Bool: AMQPFieldValue {
-    @inlinable public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPBoolean(self) }
+    @inlinable public var amqpEncodedSize: Int { 1 }
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.byte(self ? 0x41 : 0x42)
+    }
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> Bool {
         switch code {
@@ -31,7 +43,12 @@ extension Bool: AMQPFieldValue {
 }
 
 extension UInt8: AMQPFieldValue {
-    @inlinable public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPUByte(self) }
+    @inlinable public var amqpEncodedSize: Int { 2 }
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.byte(0x50)
+        writer.byte(self)
+    }
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> UInt8 {
         guard code == 0x50 else { throw decoder.wrongType(code, expected: "ubyte") }
@@ -40,7 +57,12 @@ extension UInt8: AMQPFieldValue {
 }
 
 extension UInt16: AMQPFieldValue {
-    @inlinable public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPUShort(self) }
+    @inlinable public var amqpEncodedSize: Int { 3 }
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.byte(0x60)
+        writer.integer(self)
+    }
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> UInt16 {
         guard code == 0x60 else { throw decoder.wrongType(code, expected: "ushort") }
@@ -49,7 +71,11 @@ extension UInt16: AMQPFieldValue {
 }
 
 extension UInt32: AMQPFieldValue {
-    @inlinable public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPUInt(self) }
+    @inlinable public var amqpEncodedSize: Int { AMQPSize.uint(self) }
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.uint(self)
+    }
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> UInt32 {
         switch code {
@@ -62,7 +88,11 @@ extension UInt32: AMQPFieldValue {
 }
 
 extension UInt64: AMQPFieldValue {
-    @inlinable public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPULong(self) }
+    @inlinable public var amqpEncodedSize: Int { AMQPSize.ulong(self) }
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.ulong(self)
+    }
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> UInt64 {
         switch code {
@@ -75,7 +105,12 @@ extension UInt64: AMQPFieldValue {
 }
 
 extension String: AMQPFieldValue {
-    @inlinable public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPString(self) }
+    @inlinable public var amqpEncodedSize: Int { AMQPSize.variableHeader(utf8.count) + utf8.count }
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.variableHeader(code8: 0xA1, code32: 0xB1, length: utf8.count)
+        writer.utf8(of: self)
+    }
     /// Accepts a string, or a symbol (some peers send addresses as symbols).
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> String {
@@ -88,7 +123,12 @@ extension String: AMQPFieldValue {
 }
 
 extension AMQPSymbol: AMQPFieldValue {
-    @inlinable public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPSymbol(self) }
+    @inlinable public var amqpEncodedSize: Int { AMQPSize.variableHeader(rawValue.utf8.count) + rawValue.utf8.count }
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.variableHeader(code8: 0xA3, code32: 0xB3, length: rawValue.utf8.count)
+        writer.utf8(of: rawValue)
+    }
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> AMQPSymbol {
         guard code == 0xA3 || code == 0xB3 else { throw decoder.wrongType(code, expected: "symbol") }
@@ -97,7 +137,12 @@ extension AMQPSymbol: AMQPFieldValue {
 }
 
 extension ByteBuffer: AMQPFieldValue {
-    @inlinable public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPBinary(self) }
+    @inlinable public var amqpEncodedSize: Int { AMQPSize.variableHeader(readableBytes) + readableBytes }
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.variableHeader(code8: 0xA0, code32: 0xB0, length: readableBytes)
+        writer.bytes(of: self)
+    }
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> ByteBuffer {
         guard code == 0xA0 || code == 0xB0 else { throw decoder.wrongType(code, expected: "binary") }
@@ -106,7 +151,12 @@ extension ByteBuffer: AMQPFieldValue {
 }
 
 extension AMQPTimestamp: AMQPFieldValue {
-    @inlinable public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPTimestamp(self) }
+    @inlinable public var amqpEncodedSize: Int { 9 }
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        writer.byte(0x83)
+        writer.integer(millisecondsSince1970)
+    }
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> AMQPTimestamp {
         guard code == 0x83 else { throw decoder.wrongType(code, expected: "timestamp") }
@@ -115,7 +165,6 @@ extension AMQPTimestamp: AMQPFieldValue {
 }
 
 extension AMQPMap: AMQPFieldValue {
-    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPMap(self) }
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> AMQPMap {
         guard code == 0xC1 || code == 0xD1 else { throw decoder.wrongType(code, expected: "map") }
         return try decoder.readMapData(code: code)
@@ -123,7 +172,6 @@ extension AMQPMap: AMQPFieldValue {
 }
 
 extension AMQPValue: AMQPFieldValue {
-    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPValue(self) }
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> AMQPValue {
         if code == FormatCode.described {
             try decoder.enter()
@@ -138,8 +186,34 @@ extension AMQPValue: AMQPFieldValue {
 /// A `multiple="true"` field (spec 1.4): on the wire a single value or an array of them
 /// (or, from some peers, a list); here always an array. Empty arrays are written as null.
 extension Array: AMQPFieldValue where Element == AMQPSymbol {
-    public func writeAMQP(into buffer: inout ByteBuffer) {
-        buffer.writeAMQPArray(AMQPArray(symbols: self))
+    /// Whether any symbol needs the 32-bit length form (then all of them use it).
+    @inlinable
+    var needsWideSymbols: Bool { contains { $0.rawValue.utf8.count > 0xFF } }
+
+    @inlinable
+    var symbolArrayBodySize: Int {
+        let lengthWidth = needsWideSymbols ? 4 : 1
+        var size = 1
+        for symbol in self { size += lengthWidth + symbol.rawValue.utf8.count }
+        return size
+    }
+
+    @inlinable
+    public var amqpEncodedSize: Int {
+        let body = symbolArrayBodySize
+        return AMQPSize.compoundHeader(bodySize: body, count: count) + body
+    }
+
+    @inlinable
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        let wide = needsWideSymbols
+        writer.compoundHeader(code8: 0xE0, code32: 0xF0, bodySize: symbolArrayBodySize, count: count)
+        writer.byte(wide ? 0xB3 : 0xA3)
+        for symbol in self {
+            let length = symbol.rawValue.utf8.count
+            if wide { writer.integer(UInt32(truncatingIfNeeded: length)) } else { writer.byte(UInt8(length)) }
+            writer.utf8(of: symbol.rawValue)
+        }
     }
 
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> [AMQPSymbol] {

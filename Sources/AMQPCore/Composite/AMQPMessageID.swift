@@ -18,12 +18,21 @@ public enum AMQPMessageID: Hashable, Sendable, AMQPFieldValue, ExpressibleByStri
         }
     }
 
-    public func writeAMQP(into buffer: inout ByteBuffer) {
+    public var amqpEncodedSize: Int {
         switch self {
-        case .ulong(let v): buffer.writeAMQPULong(v)
-        case .uuid(let v): buffer.writeAMQPUUID(v)
-        case .binary(let v): buffer.writeAMQPBinary(v)
-        case .string(let v): buffer.writeAMQPString(v)
+        case .ulong(let v): return AMQPSize.ulong(v)
+        case .uuid: return 17
+        case .binary(let v): return v.amqpEncodedSize
+        case .string(let v): return v.amqpEncodedSize
+        }
+    }
+
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        switch self {
+        case .ulong(let v): writer.ulong(v)
+        case .uuid(let v): AMQPValue.uuid(v).writeAMQP(to: &writer)
+        case .binary(let v): v.writeAMQP(to: &writer)
+        case .string(let v): v.writeAMQP(to: &writer)
         }
     }
 

@@ -12,15 +12,27 @@ public enum DeliveryState: Hashable, Sendable, AMQPFieldValue {
     case declared(Declared)
     indirect case transactional(TransactionalState)
 
-    public func writeAMQP(into buffer: inout ByteBuffer) {
+    public var amqpEncodedSize: Int {
         switch self {
-        case .received(let value): value.writeAMQP(into: &buffer)
-        case .accepted(let value): value.writeAMQP(into: &buffer)
-        case .rejected(let value): value.writeAMQP(into: &buffer)
-        case .released(let value): value.writeAMQP(into: &buffer)
-        case .modified(let value): value.writeAMQP(into: &buffer)
-        case .declared(let value): value.writeAMQP(into: &buffer)
-        case .transactional(let value): value.writeAMQP(into: &buffer)
+        case .received(let value): return value.amqpEncodedSize
+        case .accepted(let value): return value.amqpEncodedSize
+        case .rejected(let value): return value.amqpEncodedSize
+        case .released(let value): return value.amqpEncodedSize
+        case .modified(let value): return value.amqpEncodedSize
+        case .declared(let value): return value.amqpEncodedSize
+        case .transactional(let value): return value.amqpEncodedSize
+        }
+    }
+
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        switch self {
+        case .received(let value): value.writeAMQP(to: &writer)
+        case .accepted(let value): value.writeAMQP(to: &writer)
+        case .rejected(let value): value.writeAMQP(to: &writer)
+        case .released(let value): value.writeAMQP(to: &writer)
+        case .modified(let value): value.writeAMQP(to: &writer)
+        case .declared(let value): value.writeAMQP(to: &writer)
+        case .transactional(let value): value.writeAMQP(to: &writer)
         }
     }
 
@@ -48,10 +60,17 @@ public enum AttachTarget: Hashable, Sendable, AMQPFieldValue {
     case target(Target)
     case coordinator(Coordinator)
 
-    public func writeAMQP(into buffer: inout ByteBuffer) {
+    public var amqpEncodedSize: Int {
         switch self {
-        case .target(let value): value.writeAMQP(into: &buffer)
-        case .coordinator(let value): value.writeAMQP(into: &buffer)
+        case .target(let value): return value.amqpEncodedSize
+        case .coordinator(let value): return value.amqpEncodedSize
+        }
+    }
+
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        switch self {
+        case .target(let value): value.writeAMQP(to: &writer)
+        case .coordinator(let value): value.writeAMQP(to: &writer)
         }
     }
 
@@ -76,12 +95,21 @@ public enum LifetimePolicy: Hashable, Sendable, AMQPFieldValue {
     case deleteOnNoMessages(DeleteOnNoMessages)
     case deleteOnNoLinksOrMessages(DeleteOnNoLinksOrMessages)
 
-    public func writeAMQP(into buffer: inout ByteBuffer) {
+    public var amqpEncodedSize: Int {
         switch self {
-        case .deleteOnClose(let value): value.writeAMQP(into: &buffer)
-        case .deleteOnNoLinks(let value): value.writeAMQP(into: &buffer)
-        case .deleteOnNoMessages(let value): value.writeAMQP(into: &buffer)
-        case .deleteOnNoLinksOrMessages(let value): value.writeAMQP(into: &buffer)
+        case .deleteOnClose(let value): return value.amqpEncodedSize
+        case .deleteOnNoLinks(let value): return value.amqpEncodedSize
+        case .deleteOnNoMessages(let value): return value.amqpEncodedSize
+        case .deleteOnNoLinksOrMessages(let value): return value.amqpEncodedSize
+        }
+    }
+
+    public func writeAMQP(to writer: inout AMQPRawWriter) {
+        switch self {
+        case .deleteOnClose(let value): value.writeAMQP(to: &writer)
+        case .deleteOnNoLinks(let value): value.writeAMQP(to: &writer)
+        case .deleteOnNoMessages(let value): value.writeAMQP(to: &writer)
+        case .deleteOnNoLinksOrMessages(let value): value.writeAMQP(to: &writer)
         }
     }
 

@@ -73,18 +73,45 @@ public struct Source: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(address, into: &buffer)
-        writer.write(durable, default: .none, into: &buffer)
-        writer.write(expiryPolicy, default: .sessionEnd, into: &buffer)
-        writer.write(timeout, default: 0, into: &buffer)
-        writer.write(dynamic, default: false, into: &buffer)
-        writer.write(dynamicNodeProperties, into: &buffer)
-        writer.write(distributionMode, into: &buffer)
-        writer.write(filter, into: &buffer)
-        writer.write(defaultOutcome, into: &buffer)
-        writer.write(outcomes, into: &buffer)
-        writer.write(capabilities, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(address)
+        layout.add(durable, default: .none)
+        layout.add(expiryPolicy, default: .sessionEnd)
+        layout.add(timeout, default: 0)
+        layout.add(dynamic, default: false)
+        layout.add(dynamicNodeProperties)
+        layout.add(distributionMode)
+        layout.add(filter)
+        layout.add(defaultOutcome)
+        layout.add(multiple: outcomes)
+        layout.add(multiple: capabilities)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(address)
+        guard count > 1 else { return }
+        writer.field(durable, default: .none)
+        guard count > 2 else { return }
+        writer.field(expiryPolicy, default: .sessionEnd)
+        guard count > 3 else { return }
+        writer.field(timeout, default: 0)
+        guard count > 4 else { return }
+        writer.field(dynamic, default: false)
+        guard count > 5 else { return }
+        writer.field(dynamicNodeProperties)
+        guard count > 6 else { return }
+        writer.field(distributionMode)
+        guard count > 7 else { return }
+        writer.field(filter)
+        guard count > 8 else { return }
+        writer.field(defaultOutcome)
+        guard count > 9 else { return }
+        writer.field(multiple: outcomes)
+        guard count > 10 else { return }
+        writer.field(multiple: capabilities)
     }
 }
 
@@ -139,14 +166,33 @@ public struct Target: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(address, into: &buffer)
-        writer.write(durable, default: .none, into: &buffer)
-        writer.write(expiryPolicy, default: .sessionEnd, into: &buffer)
-        writer.write(timeout, default: 0, into: &buffer)
-        writer.write(dynamic, default: false, into: &buffer)
-        writer.write(dynamicNodeProperties, into: &buffer)
-        writer.write(capabilities, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(address)
+        layout.add(durable, default: .none)
+        layout.add(expiryPolicy, default: .sessionEnd)
+        layout.add(timeout, default: 0)
+        layout.add(dynamic, default: false)
+        layout.add(dynamicNodeProperties)
+        layout.add(multiple: capabilities)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(address)
+        guard count > 1 else { return }
+        writer.field(durable, default: .none)
+        guard count > 2 else { return }
+        writer.field(expiryPolicy, default: .sessionEnd)
+        guard count > 3 else { return }
+        writer.field(timeout, default: 0)
+        guard count > 4 else { return }
+        writer.field(dynamic, default: false)
+        guard count > 5 else { return }
+        writer.field(dynamicNodeProperties)
+        guard count > 6 else { return }
+        writer.field(multiple: capabilities)
     }
 }
 
@@ -164,7 +210,12 @@ public struct DeleteOnClose: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
+    public var amqpFieldLayout: AMQPFieldLayout {
+        AMQPFieldLayout()
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
     }
 }
 
@@ -182,7 +233,12 @@ public struct DeleteOnNoLinks: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
+    public var amqpFieldLayout: AMQPFieldLayout {
+        AMQPFieldLayout()
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
     }
 }
 
@@ -200,7 +256,12 @@ public struct DeleteOnNoMessages: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
+    public var amqpFieldLayout: AMQPFieldLayout {
+        AMQPFieldLayout()
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
     }
 }
 
@@ -218,6 +279,11 @@ public struct DeleteOnNoLinksOrMessages: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
+    public var amqpFieldLayout: AMQPFieldLayout {
+        AMQPFieldLayout()
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
     }
 }

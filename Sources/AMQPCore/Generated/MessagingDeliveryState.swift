@@ -25,9 +25,18 @@ public struct Received: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(sectionNumber, into: &buffer)
-        writer.write(sectionOffset, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(sectionNumber)
+        layout.add(sectionOffset)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(sectionNumber)
+        guard count > 1 else { return }
+        writer.field(sectionOffset)
     }
 }
 
@@ -45,7 +54,12 @@ public struct Accepted: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
+    public var amqpFieldLayout: AMQPFieldLayout {
+        AMQPFieldLayout()
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
     }
 }
 
@@ -68,8 +82,15 @@ public struct Rejected: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(error, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(error)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(error)
     }
 }
 
@@ -87,7 +108,12 @@ public struct Released: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
+    public var amqpFieldLayout: AMQPFieldLayout {
+        AMQPFieldLayout()
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
     }
 }
 
@@ -122,9 +148,20 @@ public struct Modified: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(deliveryFailed, into: &buffer)
-        writer.write(undeliverableHere, into: &buffer)
-        writer.write(messageAnnotations, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(deliveryFailed)
+        layout.add(undeliverableHere)
+        layout.add(messageAnnotations)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(deliveryFailed)
+        guard count > 1 else { return }
+        writer.field(undeliverableHere)
+        guard count > 2 else { return }
+        writer.field(messageAnnotations)
     }
 }

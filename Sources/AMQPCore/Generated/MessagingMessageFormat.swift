@@ -43,12 +43,27 @@ public struct MessageHeader: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(durable, into: &buffer)
-        writer.write(priority, into: &buffer)
-        writer.write(ttl, into: &buffer)
-        writer.write(firstAcquirer, into: &buffer)
-        writer.write(deliveryCount, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(durable)
+        layout.add(priority)
+        layout.add(ttl)
+        layout.add(firstAcquirer)
+        layout.add(deliveryCount)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(durable)
+        guard count > 1 else { return }
+        writer.field(priority)
+        guard count > 2 else { return }
+        writer.field(ttl)
+        guard count > 3 else { return }
+        writer.field(firstAcquirer)
+        guard count > 4 else { return }
+        writer.field(deliveryCount)
     }
 }
 
@@ -133,19 +148,50 @@ public struct MessageProperties: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(messageID, into: &buffer)
-        writer.write(userID, into: &buffer)
-        writer.write(to, into: &buffer)
-        writer.write(subject, into: &buffer)
-        writer.write(replyTo, into: &buffer)
-        writer.write(correlationID, into: &buffer)
-        writer.write(contentType, into: &buffer)
-        writer.write(contentEncoding, into: &buffer)
-        writer.write(absoluteExpiryTime, into: &buffer)
-        writer.write(creationTime, into: &buffer)
-        writer.write(groupID, into: &buffer)
-        writer.write(groupSequence, into: &buffer)
-        writer.write(replyToGroupID, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(messageID)
+        layout.add(userID)
+        layout.add(to)
+        layout.add(subject)
+        layout.add(replyTo)
+        layout.add(correlationID)
+        layout.add(contentType)
+        layout.add(contentEncoding)
+        layout.add(absoluteExpiryTime)
+        layout.add(creationTime)
+        layout.add(groupID)
+        layout.add(groupSequence)
+        layout.add(replyToGroupID)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(messageID)
+        guard count > 1 else { return }
+        writer.field(userID)
+        guard count > 2 else { return }
+        writer.field(to)
+        guard count > 3 else { return }
+        writer.field(subject)
+        guard count > 4 else { return }
+        writer.field(replyTo)
+        guard count > 5 else { return }
+        writer.field(correlationID)
+        guard count > 6 else { return }
+        writer.field(contentType)
+        guard count > 7 else { return }
+        writer.field(contentEncoding)
+        guard count > 8 else { return }
+        writer.field(absoluteExpiryTime)
+        guard count > 9 else { return }
+        writer.field(creationTime)
+        guard count > 10 else { return }
+        writer.field(groupID)
+        guard count > 11 else { return }
+        writer.field(groupSequence)
+        guard count > 12 else { return }
+        writer.field(replyToGroupID)
     }
 }

@@ -8,8 +8,10 @@ public enum TerminusDurability: UInt32, Hashable, Sendable, AMQPFieldValue {
     case configuration = 1
     case unsettledState = 2
 
+    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }
+
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) { rawValue.writeAMQP(into: &buffer) }
+    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }
 
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> TerminusDurability {
@@ -36,8 +38,10 @@ public struct TerminusExpiryPolicy: RawRepresentable, Hashable, Sendable, AMQPFi
     public static let connectionClose = TerminusExpiryPolicy(rawValue: "connection-close")
     public static let never = TerminusExpiryPolicy(rawValue: "never")
 
+    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }
+
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPSymbol(rawValue) }
+    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }
 
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> TerminusExpiryPolicy {
@@ -57,8 +61,10 @@ public struct DistributionMode: RawRepresentable, Hashable, Sendable, AMQPFieldV
     public static let move = DistributionMode(rawValue: "move")
     public static let copy = DistributionMode(rawValue: "copy")
 
+    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }
+
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPSymbol(rawValue) }
+    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }
 
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> DistributionMode {

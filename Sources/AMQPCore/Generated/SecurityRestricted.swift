@@ -10,8 +10,10 @@ public enum SASLCode: UInt8, Hashable, Sendable, AMQPFieldValue {
     case sysPerm = 3
     case sysTemp = 4
 
+    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }
+
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) { rawValue.writeAMQP(into: &buffer) }
+    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }
 
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> SASLCode {

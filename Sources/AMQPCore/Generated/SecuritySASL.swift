@@ -21,8 +21,15 @@ public struct SASLMechanisms: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(AMQPArray(symbols: saslServerMechanisms), into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(saslServerMechanisms)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(saslServerMechanisms)
     }
 }
 
@@ -57,10 +64,21 @@ public struct SASLInit: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(mechanism, into: &buffer)
-        writer.write(initialResponse, into: &buffer)
-        writer.write(hostname, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(mechanism)
+        layout.add(initialResponse)
+        layout.add(hostname)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(mechanism)
+        guard count > 1 else { return }
+        writer.field(initialResponse)
+        guard count > 2 else { return }
+        writer.field(hostname)
     }
 }
 
@@ -83,8 +101,15 @@ public struct SASLChallenge: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(challenge, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(challenge)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(challenge)
     }
 }
 
@@ -107,8 +132,15 @@ public struct SASLResponse: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(response, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(response)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(response)
     }
 }
 
@@ -135,8 +167,17 @@ public struct SASLOutcome: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(code, into: &buffer)
-        writer.write(additionalData, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(code)
+        layout.add(additionalData)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(code)
+        guard count > 1 else { return }
+        writer.field(additionalData)
     }
 }

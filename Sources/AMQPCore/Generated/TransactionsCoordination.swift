@@ -21,8 +21,15 @@ public struct Coordinator: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(capabilities, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(multiple: capabilities)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(multiple: capabilities)
     }
 }
 
@@ -45,8 +52,15 @@ public struct Declare: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(globalID, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(globalID)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(globalID)
     }
 }
 
@@ -73,9 +87,18 @@ public struct Discharge: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(txnID, into: &buffer)
-        writer.write(fail, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(txnID)
+        layout.add(fail)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(txnID)
+        guard count > 1 else { return }
+        writer.field(fail)
     }
 }
 
@@ -98,8 +121,15 @@ public struct Declared: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(txnID, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(txnID)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(txnID)
     }
 }
 
@@ -126,8 +156,17 @@ public struct TransactionalState: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(txnID, into: &buffer)
-        writer.write(outcome, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(txnID)
+        layout.add(outcome)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(txnID)
+        guard count > 1 else { return }
+        writer.field(outcome)
     }
 }

@@ -17,8 +17,10 @@ public struct TransactionCapability: RawRepresentable, Hashable, Sendable, AMQPF
     public static let multiTxnsPerSsn = TransactionCapability(rawValue: "amqp:multi-txns-per-ssn")
     public static let multiSsnsPerTxn = TransactionCapability(rawValue: "amqp:multi-ssns-per-txn")
 
+    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }
+
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPSymbol(rawValue) }
+    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }
 
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> TransactionCapability {

@@ -33,9 +33,20 @@ public struct AMQPError: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(condition, into: &buffer)
-        writer.write(errorDescription, into: &buffer)
-        writer.write(info, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(condition)
+        layout.add(errorDescription)
+        layout.add(info)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(condition)
+        guard count > 1 else { return }
+        writer.field(errorDescription)
+        guard count > 2 else { return }
+        writer.field(info)
     }
 }

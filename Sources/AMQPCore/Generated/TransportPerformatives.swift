@@ -68,17 +68,42 @@ public struct Open: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(containerID, into: &buffer)
-        writer.write(hostname, into: &buffer)
-        writer.write(maxFrameSize, default: 4294967295, into: &buffer)
-        writer.write(channelMax, default: 65535, into: &buffer)
-        writer.write(idleTimeOut, into: &buffer)
-        writer.write(outgoingLocales, into: &buffer)
-        writer.write(incomingLocales, into: &buffer)
-        writer.write(offeredCapabilities, into: &buffer)
-        writer.write(desiredCapabilities, into: &buffer)
-        writer.write(properties, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(containerID)
+        layout.add(hostname)
+        layout.add(maxFrameSize, default: 4294967295)
+        layout.add(channelMax, default: 65535)
+        layout.add(idleTimeOut)
+        layout.add(multiple: outgoingLocales)
+        layout.add(multiple: incomingLocales)
+        layout.add(multiple: offeredCapabilities)
+        layout.add(multiple: desiredCapabilities)
+        layout.add(properties)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(containerID)
+        guard count > 1 else { return }
+        writer.field(hostname)
+        guard count > 2 else { return }
+        writer.field(maxFrameSize, default: 4294967295)
+        guard count > 3 else { return }
+        writer.field(channelMax, default: 65535)
+        guard count > 4 else { return }
+        writer.field(idleTimeOut)
+        guard count > 5 else { return }
+        writer.field(multiple: outgoingLocales)
+        guard count > 6 else { return }
+        writer.field(multiple: incomingLocales)
+        guard count > 7 else { return }
+        writer.field(multiple: offeredCapabilities)
+        guard count > 8 else { return }
+        writer.field(multiple: desiredCapabilities)
+        guard count > 9 else { return }
+        writer.field(properties)
     }
 }
 
@@ -138,15 +163,36 @@ public struct Begin: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(remoteChannel, into: &buffer)
-        writer.write(nextOutgoingID, into: &buffer)
-        writer.write(incomingWindow, into: &buffer)
-        writer.write(outgoingWindow, into: &buffer)
-        writer.write(handleMax, default: 4294967295, into: &buffer)
-        writer.write(offeredCapabilities, into: &buffer)
-        writer.write(desiredCapabilities, into: &buffer)
-        writer.write(properties, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(remoteChannel)
+        layout.add(nextOutgoingID)
+        layout.add(incomingWindow)
+        layout.add(outgoingWindow)
+        layout.add(handleMax, default: 4294967295)
+        layout.add(multiple: offeredCapabilities)
+        layout.add(multiple: desiredCapabilities)
+        layout.add(properties)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(remoteChannel)
+        guard count > 1 else { return }
+        writer.field(nextOutgoingID)
+        guard count > 2 else { return }
+        writer.field(incomingWindow)
+        guard count > 3 else { return }
+        writer.field(outgoingWindow)
+        guard count > 4 else { return }
+        writer.field(handleMax, default: 4294967295)
+        guard count > 5 else { return }
+        writer.field(multiple: offeredCapabilities)
+        guard count > 6 else { return }
+        writer.field(multiple: desiredCapabilities)
+        guard count > 7 else { return }
+        writer.field(properties)
     }
 }
 
@@ -236,21 +282,54 @@ public struct Attach: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(name, into: &buffer)
-        writer.write(handle, into: &buffer)
-        writer.write(role, into: &buffer)
-        writer.write(sndSettleMode, default: .mixed, into: &buffer)
-        writer.write(rcvSettleMode, default: .first, into: &buffer)
-        writer.write(source, into: &buffer)
-        writer.write(target, into: &buffer)
-        writer.write(unsettled, into: &buffer)
-        writer.write(incompleteUnsettled, default: false, into: &buffer)
-        writer.write(initialDeliveryCount, into: &buffer)
-        writer.write(maxMessageSize, into: &buffer)
-        writer.write(offeredCapabilities, into: &buffer)
-        writer.write(desiredCapabilities, into: &buffer)
-        writer.write(properties, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(name)
+        layout.add(handle)
+        layout.add(role)
+        layout.add(sndSettleMode, default: .mixed)
+        layout.add(rcvSettleMode, default: .first)
+        layout.add(source)
+        layout.add(target)
+        layout.add(unsettled)
+        layout.add(incompleteUnsettled, default: false)
+        layout.add(initialDeliveryCount)
+        layout.add(maxMessageSize)
+        layout.add(multiple: offeredCapabilities)
+        layout.add(multiple: desiredCapabilities)
+        layout.add(properties)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(name)
+        guard count > 1 else { return }
+        writer.field(handle)
+        guard count > 2 else { return }
+        writer.field(role)
+        guard count > 3 else { return }
+        writer.field(sndSettleMode, default: .mixed)
+        guard count > 4 else { return }
+        writer.field(rcvSettleMode, default: .first)
+        guard count > 5 else { return }
+        writer.field(source)
+        guard count > 6 else { return }
+        writer.field(target)
+        guard count > 7 else { return }
+        writer.field(unsettled)
+        guard count > 8 else { return }
+        writer.field(incompleteUnsettled, default: false)
+        guard count > 9 else { return }
+        writer.field(initialDeliveryCount)
+        guard count > 10 else { return }
+        writer.field(maxMessageSize)
+        guard count > 11 else { return }
+        writer.field(multiple: offeredCapabilities)
+        guard count > 12 else { return }
+        writer.field(multiple: desiredCapabilities)
+        guard count > 13 else { return }
+        writer.field(properties)
     }
 }
 
@@ -325,18 +404,45 @@ public struct Flow: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(nextIncomingID, into: &buffer)
-        writer.write(incomingWindow, into: &buffer)
-        writer.write(nextOutgoingID, into: &buffer)
-        writer.write(outgoingWindow, into: &buffer)
-        writer.write(handle, into: &buffer)
-        writer.write(deliveryCount, into: &buffer)
-        writer.write(linkCredit, into: &buffer)
-        writer.write(available, into: &buffer)
-        writer.write(drain, default: false, into: &buffer)
-        writer.write(echo, default: false, into: &buffer)
-        writer.write(properties, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(nextIncomingID)
+        layout.add(incomingWindow)
+        layout.add(nextOutgoingID)
+        layout.add(outgoingWindow)
+        layout.add(handle)
+        layout.add(deliveryCount)
+        layout.add(linkCredit)
+        layout.add(available)
+        layout.add(drain, default: false)
+        layout.add(echo, default: false)
+        layout.add(properties)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(nextIncomingID)
+        guard count > 1 else { return }
+        writer.field(incomingWindow)
+        guard count > 2 else { return }
+        writer.field(nextOutgoingID)
+        guard count > 3 else { return }
+        writer.field(outgoingWindow)
+        guard count > 4 else { return }
+        writer.field(handle)
+        guard count > 5 else { return }
+        writer.field(deliveryCount)
+        guard count > 6 else { return }
+        writer.field(linkCredit)
+        guard count > 7 else { return }
+        writer.field(available)
+        guard count > 8 else { return }
+        writer.field(drain, default: false)
+        guard count > 9 else { return }
+        writer.field(echo, default: false)
+        guard count > 10 else { return }
+        writer.field(properties)
     }
 }
 
@@ -411,18 +517,45 @@ public struct Transfer: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(handle, into: &buffer)
-        writer.write(deliveryID, into: &buffer)
-        writer.write(deliveryTag, into: &buffer)
-        writer.write(messageFormat, into: &buffer)
-        writer.write(settled, into: &buffer)
-        writer.write(more, default: false, into: &buffer)
-        writer.write(rcvSettleMode, into: &buffer)
-        writer.write(state, into: &buffer)
-        writer.write(resume, default: false, into: &buffer)
-        writer.write(aborted, default: false, into: &buffer)
-        writer.write(batchable, default: false, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(handle)
+        layout.add(deliveryID)
+        layout.add(deliveryTag)
+        layout.add(messageFormat)
+        layout.add(settled)
+        layout.add(more, default: false)
+        layout.add(rcvSettleMode)
+        layout.add(state)
+        layout.add(resume, default: false)
+        layout.add(aborted, default: false)
+        layout.add(batchable, default: false)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(handle)
+        guard count > 1 else { return }
+        writer.field(deliveryID)
+        guard count > 2 else { return }
+        writer.field(deliveryTag)
+        guard count > 3 else { return }
+        writer.field(messageFormat)
+        guard count > 4 else { return }
+        writer.field(settled)
+        guard count > 5 else { return }
+        writer.field(more, default: false)
+        guard count > 6 else { return }
+        writer.field(rcvSettleMode)
+        guard count > 7 else { return }
+        writer.field(state)
+        guard count > 8 else { return }
+        writer.field(resume, default: false)
+        guard count > 9 else { return }
+        writer.field(aborted, default: false)
+        guard count > 10 else { return }
+        writer.field(batchable, default: false)
     }
 }
 
@@ -472,13 +605,30 @@ public struct Disposition: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(role, into: &buffer)
-        writer.write(first, into: &buffer)
-        writer.write(last, into: &buffer)
-        writer.write(settled, default: false, into: &buffer)
-        writer.write(state, into: &buffer)
-        writer.write(batchable, default: false, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(role)
+        layout.add(first)
+        layout.add(last)
+        layout.add(settled, default: false)
+        layout.add(state)
+        layout.add(batchable, default: false)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(role)
+        guard count > 1 else { return }
+        writer.field(first)
+        guard count > 2 else { return }
+        writer.field(last)
+        guard count > 3 else { return }
+        writer.field(settled, default: false)
+        guard count > 4 else { return }
+        writer.field(state)
+        guard count > 5 else { return }
+        writer.field(batchable, default: false)
     }
 }
 
@@ -509,10 +659,21 @@ public struct Detach: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(handle, into: &buffer)
-        writer.write(closed, default: false, into: &buffer)
-        writer.write(error, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(handle)
+        layout.add(closed, default: false)
+        layout.add(error)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(handle)
+        guard count > 1 else { return }
+        writer.field(closed, default: false)
+        guard count > 2 else { return }
+        writer.field(error)
     }
 }
 
@@ -535,8 +696,15 @@ public struct End: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(error, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(error)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(error)
     }
 }
 
@@ -559,7 +727,14 @@ public struct Close: AMQPComposite {
     }
 
     @inlinable
-    public func writeFields(into buffer: inout ByteBuffer, _ writer: inout AMQPFieldWriter) {
-        writer.write(error, into: &buffer)
+    public var amqpFieldLayout: AMQPFieldLayout {
+        var layout = AMQPFieldLayout()
+        layout.add(error)
+        return layout
+    }
+
+    @inlinable
+    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
+        writer.field(error)
     }
 }

@@ -9,8 +9,10 @@ public enum Role: Hashable, Sendable, AMQPFieldValue {
     /// `true`
     case receiver
 
+    @inlinable public var amqpEncodedSize: Int { 1 }
+
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPBoolean(self == .receiver) }
+    public func writeAMQP(to writer: inout AMQPRawWriter) { writer.byte(self == .receiver ? 0x41 : 0x42) }
 
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> Role {
@@ -24,8 +26,10 @@ public enum SenderSettleMode: UInt8, Hashable, Sendable, AMQPFieldValue {
     case settled = 1
     case mixed = 2
 
+    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }
+
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) { rawValue.writeAMQP(into: &buffer) }
+    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }
 
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> SenderSettleMode {
@@ -43,8 +47,10 @@ public enum ReceiverSettleMode: UInt8, Hashable, Sendable, AMQPFieldValue {
     case first = 0
     case second = 1
 
+    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }
+
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) { rawValue.writeAMQP(into: &buffer) }
+    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }
 
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> ReceiverSettleMode {
@@ -95,8 +101,10 @@ public struct AMQPErrorCondition: RawRepresentable, Hashable, Sendable, AMQPFiel
     public static let transactionRollback = AMQPErrorCondition(rawValue: "amqp:transaction:rollback")
     public static let transactionTimeout = AMQPErrorCondition(rawValue: "amqp:transaction:timeout")
 
+    @inlinable public var amqpEncodedSize: Int { rawValue.amqpEncodedSize }
+
     @inlinable
-    public func writeAMQP(into buffer: inout ByteBuffer) { buffer.writeAMQPSymbol(rawValue) }
+    public func writeAMQP(to writer: inout AMQPRawWriter) { rawValue.writeAMQP(to: &writer) }
 
     @inlinable
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> AMQPErrorCondition {

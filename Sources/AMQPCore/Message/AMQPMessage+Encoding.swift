@@ -29,9 +29,15 @@ public struct AMQPEncodedMessage: Sendable {
 extension AMQPMessage {
     /// Writes every section into `buffer`, in spec order, copying the body.
     public func encode(into buffer: inout ByteBuffer) {
-        writeSectionsBeforeBody(into: &buffer)
-        writeBody(into: &buffer)
-        writeFooter(into: &buffer)
+        let size = sizeBeforeBody + bodySize + footerSize
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+            var writer = AMQPRawWriter(raw.baseAddress!)
+            writeSectionsBeforeBody(to: &writer)
+            writeBody(to: &writer)
+            writeFooter(to: &writer)
+            assert(writer.count == size)
+            return size
+        }
     }
 
     /// The encoded message in a new buffer.
@@ -41,6 +47,9 @@ extension AMQPMessage {
         return buffer
     }
 
+    /// The exact size `encode(into:)` writes.
+    public var encodedSize: Int { sizeBeforeBody + bodySize + footerSize }
+
     /// Encodes without copying a single `data` body of at least `bodyThreshold` bytes: the
     /// sections around it go into `scratch` (which is consumed), the body stays the caller's.
     public func encodeParts(into scratch: inout ByteBuffer, bodyThreshold: Int = 4096) -> AMQPEncodedMessage {
@@ -48,63 +57,88 @@ extension AMQPMessage {
             encode(into: &scratch)
             return AMQPEncodedMessage(head: scratch.readSlice(length: scratch.readableBytes)!)
         }
-        writeSectionsBeforeBody(into: &scratch)
-        scratch.writeInteger(UInt8(0x00))
-        scratch.writeAMQPULong(AMQPSectionCode.data)
-        scratch.writeAMQPVariableHeader(code8: 0xA0, code32: 0xB0, length: data.readableBytes)
-        let head = scratch.readSlice(length: scratch.readableBytes)!
-        writeFooter(into: &scratch)
+        let headSize = sizeBeforeBody + 3 + AMQPSize.variableHeader(data.readableBytes)
+        scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: headSize + footerSize) { raw in
+            var writer = AMQPRawWriter(raw.baseAddress!)
+            writeSectionsBeforeBody(to: &writer)
+            writer.descriptor(AMQPSectionCode.data)
+            writer.variableHeader(code8: 0xA0, code32: 0xB0, length: data.readableBytes)
+            writeFooter(to: &writer)
+            return writer.count
+        }
+        let head = scratch.readSlice(length: headSize)!
         let tail = scratch.readSlice(length: scratch.readableBytes)!
         return AMQPEncodedMessage(head: head, body: data, tail: tail)
     }
 
     @inlinable
-    func writeSectionsBeforeBody(into buffer: inout ByteBuffer) {
-        if let header { header.writeAMQP(into: &buffer) }
-        if let deliveryAnnotations { buffer.writeAMQPSection(AMQPSectionCode.deliveryAnnotations, map: deliveryAnnotations) }
-        if let messageAnnotations { buffer.writeAMQPSection(AMQPSectionCode.messageAnnotations, map: messageAnnotations) }
-        if let properties { properties.writeAMQP(into: &buffer) }
-        if let applicationProperties {
-            buffer.writeAMQPSection(AMQPSectionCode.applicationProperties, map: applicationProperties)
+    var sizeBeforeBody: Int {
+        var size = 0
+        if let header { size += header.amqpEncodedSize }
+        if let deliveryAnnotations { size += 3 + deliveryAnnotations.amqpEncodedSize }
+        if let messageAnnotations { size += 3 + messageAnnotations.amqpEncodedSize }
+        if let properties { size += properties.amqpEncodedSize }
+        if let applicationProperties { size += 3 + applicationProperties.amqpEncodedSize }
+        return size
+    }
+
+    @inlinable
+    var bodySize: Int {
+        switch body {
+        case .none: return 0
+        case .data(let data): return 3 + data.amqpEncodedSize
+        case .dataSections(let sections): return sections.reduce(0) { $0 + 3 + $1.amqpEncodedSize }
+        case .sequence(let lists): return lists.reduce(0) { $0 + 3 + AMQPValue.list($1).amqpEncodedSize }
+        case .value(let value): return 3 + value.amqpEncodedSize
         }
     }
 
     @inlinable
-    func writeBody(into buffer: inout ByteBuffer) {
+    var footerSize: Int { footer.map { 3 + $0.amqpEncodedSize } ?? 0 }
+
+    @inlinable
+    func writeSectionsBeforeBody(to writer: inout AMQPRawWriter) {
+        header?.writeAMQP(to: &writer)
+        if let deliveryAnnotations { writer.section(AMQPSectionCode.deliveryAnnotations, deliveryAnnotations) }
+        if let messageAnnotations { writer.section(AMQPSectionCode.messageAnnotations, messageAnnotations) }
+        properties?.writeAMQP(to: &writer)
+        if let applicationProperties { writer.section(AMQPSectionCode.applicationProperties, applicationProperties) }
+    }
+
+    @inlinable
+    func writeBody(to writer: inout AMQPRawWriter) {
         switch body {
         case .none:
             break
         case .data(let data):
-            buffer.writeAMQPDataSection(data)
+            writer.section(AMQPSectionCode.data, data)
         case .dataSections(let sections):
-            for data in sections { buffer.writeAMQPDataSection(data) }
-        case .sequence(let sequences):
-            for list in sequences {
-                buffer.writeInteger(UInt8(0x00))
-                buffer.writeAMQPULong(AMQPSectionCode.amqpSequence)
-                buffer.writeAMQPValue(.list(list))
-            }
+            for data in sections { writer.section(AMQPSectionCode.data, data) }
+        case .sequence(let lists):
+            for list in lists { writer.section(AMQPSectionCode.amqpSequence, AMQPValue.list(list)) }
         case .value(let value):
-            buffer.writeInteger(UInt8(0x00))
-            buffer.writeAMQPULong(AMQPSectionCode.amqpValue)
-            buffer.writeAMQPValue(value)
+            writer.section(AMQPSectionCode.amqpValue, value)
         }
     }
 
     @inlinable
-    func writeFooter(into buffer: inout ByteBuffer) {
-        if let footer { buffer.writeAMQPSection(AMQPSectionCode.footer, map: footer) }
+    func writeFooter(to writer: inout AMQPRawWriter) {
+        if let footer { writer.section(AMQPSectionCode.footer, footer) }
+    }
+}
+
+extension AMQPRawWriter {
+    /// A message section: `0x00 0x53 code` and its value.
+    @inlinable
+    mutating func section<T: AMQPFieldValue>(_ code: UInt64, _ value: T) {
+        byte(0x00)
+        byte(0x53)
+        byte(UInt8(truncatingIfNeeded: code))
+        value.writeAMQP(to: &self)
     }
 }
 
 extension ByteBuffer {
-    @inlinable
-    mutating func writeAMQPSection(_ code: UInt64, map: AMQPMap) {
-        writeInteger(UInt16(0x0053))
-        writeInteger(UInt8(truncatingIfNeeded: code))
-        writeAMQPMap(map)
-    }
-
     /// Writes a `data` section (descriptor 0x75, then `binary`).
     @inlinable
     public mutating func writeAMQPDataSection(_ data: ByteBuffer) {

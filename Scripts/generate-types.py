@@ -227,6 +227,28 @@ def gen_composite(types, t):
     out.append("    }")
     out.append("")
     out.append("    @inlinable")
+    out.append("    public var amqpFieldCount: Int {")
+    checks = []
+    for index in range(len(fields) - 1, -1, -1):
+        f = fields[index]
+        prop = FIELD_RENAMES.get((t.get("name"), f.get("name")), camel(f.get("name")))
+        swift = resolve(types, f)
+        default = default_literal(types, f, swift)
+        if f.get("mandatory") == "true":
+            checks.append("        return %d" % (index + 1))
+            break
+        if f.get("multiple") == "true":
+            checks.append("        if !%s.isEmpty { return %d }" % (prop, index + 1))
+        elif default is not None:
+            checks.append("        if %s != %s { return %d }" % (prop, default, index + 1))
+        else:
+            checks.append("        if %s != nil { return %d }" % (prop, index + 1))
+    else:
+        checks.append("        return 0")
+    out.extend(checks)
+    out.append("    }")
+    out.append("")
+    out.append("    @inlinable")
     out.append("    public func writeFields(to writer: inout AMQPRawWriter, count: Int) {")
     for index, line in enumerate(writes):
         if index > 0:

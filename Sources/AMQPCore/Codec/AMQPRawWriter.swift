@@ -46,8 +46,34 @@ public struct AMQPRawWriter {
 
     @inlinable
     public mutating func utf8(of string: String) {
-        var string = string
-        string.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
+        let copied: Void? = string.utf8.withContiguousStorageIfAvailable { bytes(UnsafeRawBufferPointer($0)) }
+        if copied == nil {
+            var string = string
+            string.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// Writes a list, map or array whose elements `body` writes, returning their count; the
+    /// header is chosen after the fact. The body is first written after a narrow header and
+    /// moved six bytes on when the wide one is needed, which stays within the reserved size
+    /// because that size was computed for the wide header.
+    @inlinable
+    public mutating func compound(code8: UInt8, code32: UInt8, _ body: (inout AMQPRawWriter) -> Int) {
+        let start = pointer
+        pointer += 3
+        let count = body(&self)
+        let bodySize = pointer - start - 3
+        if AMQPSize.fitsNarrow(bodySize: bodySize, count: count) {
+            start.storeBytes(of: code8, as: UInt8.self)
+            (start + 1).storeBytes(of: UInt8(truncatingIfNeeded: bodySize + 1), as: UInt8.self)
+            (start + 2).storeBytes(of: UInt8(truncatingIfNeeded: count), as: UInt8.self)
+        } else {
+            (start + 9).copyMemory(from: start + 3, byteCount: bodySize)
+            start.storeBytes(of: code32, as: UInt8.self)
+            (start + 1).storeBytes(of: UInt32(truncatingIfNeeded: bodySize + 4).bigEndian, as: UInt32.self)
+            (start + 5).storeBytes(of: UInt32(truncatingIfNeeded: count).bigEndian, as: UInt32.self)
+            pointer += 6
+        }
     }
 
     /// `code8 length8` or `code32 length32`, as `AMQPSize.variableHeader` sized it.

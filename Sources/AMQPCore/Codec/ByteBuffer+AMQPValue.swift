@@ -94,8 +94,10 @@ extension AMQPValue {
                 writer.byte(0x45)
                 return
             }
-            writer.compoundHeader(code8: 0xC0, code32: 0xD0, bodySize: AMQPValue.bodySize(elements), count: elements.count)
-            for element in elements { element.writeAMQP(to: &writer) }
+            writer.compound(code8: 0xC0, code32: 0xD0) { writer in
+                for element in elements { element.writeAMQP(to: &writer) }
+                return elements.count
+            }
         case .map(let map): map.writeAMQP(to: &writer)
         case .array(let array): array.writeAMQP(to: &writer)
         case .described(let described):
@@ -119,10 +121,12 @@ extension AMQPMap {
     }
 
     public func writeAMQP(to writer: inout AMQPRawWriter) {
-        writer.compoundHeader(code8: 0xC1, code32: 0xD1, bodySize: bodySize, count: count * 2)
-        for entry in entries {
-            entry.key.writeAMQP(to: &writer)
-            entry.value.writeAMQP(to: &writer)
+        writer.compound(code8: 0xC1, code32: 0xD1) { writer in
+            for entry in entries {
+                entry.key.writeAMQP(to: &writer)
+                entry.value.writeAMQP(to: &writer)
+            }
+            return entries.count * 2
         }
     }
 }

@@ -14,6 +14,8 @@ public protocol AMQPComposite: AMQPFieldValue, Hashable {
     init(fields: inout AMQPFieldReader) throws(AMQPDecodingError)
     /// How many fields the list holds (trailing nulls dropped) and their total size.
     var amqpFieldLayout: AMQPFieldLayout { get }
+    /// How many fields the list holds (trailing nulls dropped), without sizing them.
+    var amqpFieldCount: Int { get }
     /// Writes the first `count` fields in order, nulls included.
     func writeFields(to writer: inout AMQPRawWriter, count: Int)
 }
@@ -29,13 +31,15 @@ extension AMQPComposite {
     /// Writes `0x00 descriptor list`.
     @inlinable
     public func writeAMQP(to writer: inout AMQPRawWriter) {
-        let layout = amqpFieldLayout
+        let count = amqpFieldCount
         writer.descriptor(Self.descriptorCode)
-        if layout.count == 0 {
+        if count == 0 {
             writer.byte(0x45)
         } else {
-            writer.compoundHeader(code8: 0xC0, code32: 0xD0, bodySize: layout.size, count: layout.count)
-            writeFields(to: &writer, count: layout.count)
+            writer.compound(code8: 0xC0, code32: 0xD0) { writer in
+                writeFields(to: &writer, count: count)
+                return count
+            }
         }
     }
 

@@ -90,6 +90,22 @@ public struct Source: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if !capabilities.isEmpty { return 11 }
+        if !outcomes.isEmpty { return 10 }
+        if defaultOutcome != nil { return 9 }
+        if filter != nil { return 8 }
+        if distributionMode != nil { return 7 }
+        if dynamicNodeProperties != nil { return 6 }
+        if dynamic != false { return 5 }
+        if timeout != 0 { return 4 }
+        if expiryPolicy != .sessionEnd { return 3 }
+        if durable != .none { return 2 }
+        if address != nil { return 1 }
+        return 0
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(address)
         guard count > 1 else { return }
@@ -179,6 +195,18 @@ public struct Target: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if !capabilities.isEmpty { return 7 }
+        if dynamicNodeProperties != nil { return 6 }
+        if dynamic != false { return 5 }
+        if timeout != 0 { return 4 }
+        if expiryPolicy != .sessionEnd { return 3 }
+        if durable != .none { return 2 }
+        if address != nil { return 1 }
+        return 0
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(address)
         guard count > 1 else { return }
@@ -215,6 +243,11 @@ public struct DeleteOnClose: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        return 0
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
     }
 }
@@ -235,6 +268,11 @@ public struct DeleteOnNoLinks: AMQPComposite {
     @inlinable
     public var amqpFieldLayout: AMQPFieldLayout {
         AMQPFieldLayout()
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        return 0
     }
 
     @inlinable
@@ -261,6 +299,11 @@ public struct DeleteOnNoMessages: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        return 0
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
     }
 }
@@ -281,6 +324,11 @@ public struct DeleteOnNoLinksOrMessages: AMQPComposite {
     @inlinable
     public var amqpFieldLayout: AMQPFieldLayout {
         AMQPFieldLayout()
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        return 0
     }
 
     @inlinable

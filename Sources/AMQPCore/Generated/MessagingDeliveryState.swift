@@ -33,6 +33,11 @@ public struct Received: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        return 2
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(sectionNumber)
         guard count > 1 else { return }
@@ -56,6 +61,11 @@ public struct Accepted: AMQPComposite {
     @inlinable
     public var amqpFieldLayout: AMQPFieldLayout {
         AMQPFieldLayout()
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        return 0
     }
 
     @inlinable
@@ -89,6 +99,12 @@ public struct Rejected: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if error != nil { return 1 }
+        return 0
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(error)
     }
@@ -110,6 +126,11 @@ public struct Released: AMQPComposite {
     @inlinable
     public var amqpFieldLayout: AMQPFieldLayout {
         AMQPFieldLayout()
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        return 0
     }
 
     @inlinable
@@ -154,6 +175,14 @@ public struct Modified: AMQPComposite {
         layout.add(undeliverableHere)
         layout.add(messageAnnotations)
         return layout
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        if messageAnnotations != nil { return 3 }
+        if undeliverableHere != nil { return 2 }
+        if deliveryFailed != nil { return 1 }
+        return 0
     }
 
     @inlinable

@@ -54,6 +54,16 @@ public struct MessageHeader: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if deliveryCount != nil { return 5 }
+        if firstAcquirer != nil { return 4 }
+        if ttl != nil { return 3 }
+        if priority != nil { return 2 }
+        if durable != nil { return 1 }
+        return 0
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(durable)
         guard count > 1 else { return }
@@ -164,6 +174,24 @@ public struct MessageProperties: AMQPComposite {
         layout.add(groupSequence)
         layout.add(replyToGroupID)
         return layout
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        if replyToGroupID != nil { return 13 }
+        if groupSequence != nil { return 12 }
+        if groupID != nil { return 11 }
+        if creationTime != nil { return 10 }
+        if absoluteExpiryTime != nil { return 9 }
+        if contentEncoding != nil { return 8 }
+        if contentType != nil { return 7 }
+        if correlationID != nil { return 6 }
+        if replyTo != nil { return 5 }
+        if subject != nil { return 4 }
+        if to != nil { return 3 }
+        if userID != nil { return 2 }
+        if messageID != nil { return 1 }
+        return 0
     }
 
     @inlinable

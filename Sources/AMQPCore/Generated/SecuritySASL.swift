@@ -28,6 +28,11 @@ public struct SASLMechanisms: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        return 1
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(saslServerMechanisms)
     }
@@ -73,6 +78,13 @@ public struct SASLInit: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if hostname != nil { return 3 }
+        if initialResponse != nil { return 2 }
+        return 1
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(mechanism)
         guard count > 1 else { return }
@@ -108,6 +120,11 @@ public struct SASLChallenge: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        return 1
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(challenge)
     }
@@ -136,6 +153,11 @@ public struct SASLResponse: AMQPComposite {
         var layout = AMQPFieldLayout()
         layout.add(response)
         return layout
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        return 1
     }
 
     @inlinable
@@ -172,6 +194,12 @@ public struct SASLOutcome: AMQPComposite {
         layout.add(code)
         layout.add(additionalData)
         return layout
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        if additionalData != nil { return 2 }
+        return 1
     }
 
     @inlinable

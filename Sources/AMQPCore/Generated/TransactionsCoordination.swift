@@ -28,6 +28,12 @@ public struct Coordinator: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if !capabilities.isEmpty { return 1 }
+        return 0
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(multiple: capabilities)
     }
@@ -56,6 +62,12 @@ public struct Declare: AMQPComposite {
         var layout = AMQPFieldLayout()
         layout.add(globalID)
         return layout
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        if globalID != nil { return 1 }
+        return 0
     }
 
     @inlinable
@@ -95,6 +107,12 @@ public struct Discharge: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if fail != nil { return 2 }
+        return 1
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(txnID)
         guard count > 1 else { return }
@@ -125,6 +143,11 @@ public struct Declared: AMQPComposite {
         var layout = AMQPFieldLayout()
         layout.add(txnID)
         return layout
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        return 1
     }
 
     @inlinable
@@ -161,6 +184,12 @@ public struct TransactionalState: AMQPComposite {
         layout.add(txnID)
         layout.add(outcome)
         return layout
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        if outcome != nil { return 2 }
+        return 1
     }
 
     @inlinable

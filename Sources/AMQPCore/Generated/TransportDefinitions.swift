@@ -42,6 +42,13 @@ public struct AMQPError: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if info != nil { return 3 }
+        if errorDescription != nil { return 2 }
+        return 1
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(condition)
         guard count > 1 else { return }

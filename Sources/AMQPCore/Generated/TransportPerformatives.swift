@@ -84,6 +84,20 @@ public struct Open: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if properties != nil { return 10 }
+        if !desiredCapabilities.isEmpty { return 9 }
+        if !offeredCapabilities.isEmpty { return 8 }
+        if !incomingLocales.isEmpty { return 7 }
+        if !outgoingLocales.isEmpty { return 6 }
+        if idleTimeOut != nil { return 5 }
+        if channelMax != 65535 { return 4 }
+        if maxFrameSize != 4294967295 { return 3 }
+        if hostname != nil { return 2 }
+        return 1
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(containerID)
         guard count > 1 else { return }
@@ -174,6 +188,15 @@ public struct Begin: AMQPComposite {
         layout.add(multiple: desiredCapabilities)
         layout.add(properties)
         return layout
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        if properties != nil { return 8 }
+        if !desiredCapabilities.isEmpty { return 7 }
+        if !offeredCapabilities.isEmpty { return 6 }
+        if handleMax != 4294967295 { return 5 }
+        return 4
     }
 
     @inlinable
@@ -302,6 +325,22 @@ public struct Attach: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if properties != nil { return 14 }
+        if !desiredCapabilities.isEmpty { return 13 }
+        if !offeredCapabilities.isEmpty { return 12 }
+        if maxMessageSize != nil { return 11 }
+        if initialDeliveryCount != nil { return 10 }
+        if incompleteUnsettled != false { return 9 }
+        if unsettled != nil { return 8 }
+        if target != nil { return 7 }
+        if source != nil { return 6 }
+        if rcvSettleMode != .first { return 5 }
+        if sndSettleMode != .mixed { return 4 }
+        return 3
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(name)
         guard count > 1 else { return }
@@ -421,6 +460,18 @@ public struct Flow: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if properties != nil { return 11 }
+        if echo != false { return 10 }
+        if drain != false { return 9 }
+        if available != nil { return 8 }
+        if linkCredit != nil { return 7 }
+        if deliveryCount != nil { return 6 }
+        if handle != nil { return 5 }
+        return 4
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(nextIncomingID)
         guard count > 1 else { return }
@@ -534,6 +585,21 @@ public struct Transfer: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if batchable != false { return 11 }
+        if aborted != false { return 10 }
+        if resume != false { return 9 }
+        if state != nil { return 8 }
+        if rcvSettleMode != nil { return 7 }
+        if more != false { return 6 }
+        if settled != nil { return 5 }
+        if messageFormat != nil { return 4 }
+        if deliveryTag != nil { return 3 }
+        if deliveryID != nil { return 2 }
+        return 1
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(handle)
         guard count > 1 else { return }
@@ -617,6 +683,15 @@ public struct Disposition: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if batchable != false { return 6 }
+        if state != nil { return 5 }
+        if settled != false { return 4 }
+        if last != nil { return 3 }
+        return 2
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(role)
         guard count > 1 else { return }
@@ -668,6 +743,13 @@ public struct Detach: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if error != nil { return 3 }
+        if closed != false { return 2 }
+        return 1
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(handle)
         guard count > 1 else { return }
@@ -703,6 +785,12 @@ public struct End: AMQPComposite {
     }
 
     @inlinable
+    public var amqpFieldCount: Int {
+        if error != nil { return 1 }
+        return 0
+    }
+
+    @inlinable
     public func writeFields(to writer: inout AMQPRawWriter, count: Int) {
         writer.field(error)
     }
@@ -731,6 +819,12 @@ public struct Close: AMQPComposite {
         var layout = AMQPFieldLayout()
         layout.add(error)
         return layout
+    }
+
+    @inlinable
+    public var amqpFieldCount: Int {
+        if error != nil { return 1 }
+        return 0
     }
 
     @inlinable

@@ -313,24 +313,43 @@ public struct AMQPDecoder {
         let start = offset
         var (count, body) = try readCompoundHeader(code: code)
         guard count % 2 == 0 else { throw error(.oddMapCount, at: start, detail: "\(count) elements") }
+        let pairs = count / 2
+        let entriesStart = body
         var entries: [AMQPMap.Entry] = []
-        entries.reserveCapacity(count / 2)
-        var seen: Set<AMQPValue> = []
-        for _ in 0..<(count / 2) {
-            let keyOffset = body.offset
+        entries.reserveCapacity(pairs)
+        for _ in 0..<pairs {
             let key = try body.readValue()
-            let value = try body.readValue()
-            let duplicate: Bool
-            if count <= 32 {
-                duplicate = entries.contains(where: { $0.key == key })
-            } else {
-                duplicate = !seen.insert(key).inserted
-            }
-            if duplicate { throw error(.duplicateMapKey, at: keyOffset) }
-            entries.append(AMQPMap.Entry(key: key, value: value))
+            entries.append(AMQPMap.Entry(key: key, value: try body.readValue()))
         }
         try body.expectEnd()
+        if let duplicate = AMQPDecoder.firstRepeatedKey(entries) {
+            // Rare: walk the entries again to report where the repeated key is.
+            var walker = entriesStart
+            for _ in 0..<duplicate {
+                try walker.skipValue()
+                try walker.skipValue()
+            }
+            throw walker.error(.duplicateMapKey)
+        }
         return AMQPMap(entries)
+    }
+
+    /// The index of the first entry whose key an earlier entry already has, if any
+    /// (spec 1.6.23: map keys are distinct).
+    static func firstRepeatedKey(_ entries: [AMQPMap.Entry]) -> Int? {
+        let count = entries.count
+        guard count > 1 else { return nil }
+        if count <= 16 {
+            return entries.withUnsafeBufferPointer { entries -> Int? in
+                for index in 1..<count {
+                    for earlier in 0..<index where entries[earlier].key == entries[index].key { return index }
+                }
+                return nil
+            }
+        }
+        var seen = Set<AMQPValue>(minimumCapacity: count)
+        for (index, entry) in entries.enumerated() where !seen.insert(entry.key).inserted { return index }
+        return nil
     }
 
     mutating func readArrayData(code: UInt8) throws(AMQPDecodingError) -> AMQPArray {
@@ -405,19 +424,33 @@ public struct AMQPDecoder {
             return
         }
         if let width = FormatCode.fixedWidth(code) {
-            _ = try readSlice(length: width)
+            try require(width)
+            position += width
             return
         }
         switch code {
         case 0xA0, 0xA1, 0xA3, 0xB0, 0xB1, 0xB3:
-            _ = try readSlice(length: try readVariableLength(code: code))
-        case 0xC0, 0xC1, 0xD0, 0xD1:
-            let header = try readCompoundHeader(code: code)
-            if code & 0x0F == 1, header.count % 2 != 0 {
-                throw error(.oddMapCount, at: start, detail: "\(header.count) elements")
+            let length = try readVariableLength(code: code)
+            try require(length)
+            position += length
+        case 0xC0, 0xC1, 0xD0, 0xD1, 0xE0, 0xF0:
+            let wide = code & 0x10 != 0
+            let size = wide ? Int(try read(UInt32.self)) : Int(try read(UInt8.self))
+            let countWidth = wide ? 4 : 1
+            guard size >= countWidth else {
+                throw error(.sizeMismatch, at: start, detail: "size \(size) cannot hold the count")
             }
-        case 0xE0, 0xF0:
-            _ = try readCompoundHeader(code: code, minimumElementWidth: 0)
+            try require(size)
+            let count = wide ? Int(try read(UInt32.self)) : Int(try read(UInt8.self))
+            if code & 0xE0 == 0xC0 {  // list or map: every element takes a byte at least
+                guard count <= size - countWidth else {
+                    throw error(.countExceedsSize, at: start, detail: "\(count) elements in \(size - countWidth) bytes")
+                }
+                if code & 0x0F == 1, count % 2 != 0 {
+                    throw error(.oddMapCount, at: start, detail: "\(count) elements")
+                }
+            }
+            position += size - countWidth
         default:
             throw error(.invalidConstructor, at: start, detail: formatCodeText(code))
         }

@@ -76,34 +76,36 @@ extension AMQPValue {
 
 extension AMQPValue: Hashable {
     public static func == (lhs: AMQPValue, rhs: AMQPValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case let (.boolean(a), .boolean(b)): return a == b
-        case let (.ubyte(a), .ubyte(b)): return a == b
-        case let (.ushort(a), .ushort(b)): return a == b
-        case let (.uint(a), .uint(b)): return a == b
-        case let (.ulong(a), .ulong(b)): return a == b
-        case let (.byte(a), .byte(b)): return a == b
-        case let (.short(a), .short(b)): return a == b
-        case let (.int(a), .int(b)): return a == b
-        case let (.long(a), .long(b)): return a == b
-        case let (.float(a), .float(b)): return a.bitPattern == b.bitPattern
-        case let (.double(a), .double(b)): return a.bitPattern == b.bitPattern
-        case let (.decimal32(a), .decimal32(b)): return a == b
-        case let (.decimal64(a), .decimal64(b)): return a == b
-        case let (.decimal128(a), .decimal128(b)): return a == b
-        case let (.char(a), .char(b)): return a == b
-        case let (.timestamp(a), .timestamp(b)): return a == b
-        case let (.uuid(a), .uuid(b)): return a == b
-        case let (.binary(a), .binary(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.symbol(a), .symbol(b)): return a == b
-        case let (.list(a), .list(b)): return a == b
-        case let (.map(a), .map(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.described(a), .described(b)): return a == b
-        default: return false
+        // One switch over `lhs`, matching `rhs` with `if case`: no tuple of both values is
+        // built (and so nothing is retained) on the way, which matters for map key checks.
+        switch lhs {
+        case .null: if case .null = rhs { return true }
+        case .boolean(let a): if case .boolean(let b) = rhs { return a == b }
+        case .ubyte(let a): if case .ubyte(let b) = rhs { return a == b }
+        case .ushort(let a): if case .ushort(let b) = rhs { return a == b }
+        case .uint(let a): if case .uint(let b) = rhs { return a == b }
+        case .ulong(let a): if case .ulong(let b) = rhs { return a == b }
+        case .byte(let a): if case .byte(let b) = rhs { return a == b }
+        case .short(let a): if case .short(let b) = rhs { return a == b }
+        case .int(let a): if case .int(let b) = rhs { return a == b }
+        case .long(let a): if case .long(let b) = rhs { return a == b }
+        case .float(let a): if case .float(let b) = rhs { return a.bitPattern == b.bitPattern }
+        case .double(let a): if case .double(let b) = rhs { return a.bitPattern == b.bitPattern }
+        case .decimal32(let a): if case .decimal32(let b) = rhs { return a == b }
+        case .decimal64(let a): if case .decimal64(let b) = rhs { return a == b }
+        case .decimal128(let a): if case .decimal128(let b) = rhs { return a == b }
+        case .char(let a): if case .char(let b) = rhs { return a == b }
+        case .timestamp(let a): if case .timestamp(let b) = rhs { return a == b }
+        case .uuid(let a): if case .uuid(let b) = rhs { return a == b }
+        case .binary(let a): if case .binary(let b) = rhs { return a == b }
+        case .string(let a): if case .string(let b) = rhs { return a == b }
+        case .symbol(let a): if case .symbol(let b) = rhs { return a == b }
+        case .list(let a): if case .list(let b) = rhs { return a == b }
+        case .map(let a): if case .map(let b) = rhs { return a == b }
+        case .array(let a): if case .array(let b) = rhs { return a == b }
+        case .described(let a): if case .described(let b) = rhs { return a == b }
         }
+        return false
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -39,6 +39,23 @@ import Testing
         }
     }
 
+    @Test func encodingIsTheSameWhateverRoomTheOutputHas() throws {
+        // The raw writer counts past the end of a too-small region, then the buffer grows and
+        // the value is written again; a region that is exactly large enough is written once.
+        var g = SeededGenerator(seed: 5)
+        for _ in 0..<2_000 {
+            let value = RandomValues.value(depth: 3, using: &g)
+            let expected = value.encoded()
+            #expect(expected.readableBytes == value.amqpEncodedSize)
+            var out = ByteBuffer()
+            out.writeString("prefix")
+            out.reserveCapacity(out.writerIndex + Int.random(in: 0...(expected.readableBytes + 16), using: &g))
+            out.writeAMQPValue(value)
+            #expect(out.getString(at: 0, length: 6) == "prefix")
+            #expect(out.getSlice(at: 6, length: out.readableBytes - 6) == expected)
+        }
+    }
+
     @Test func compositesAsGenericValuesRoundTrip() throws {
         var g = SeededGenerator(seed: 3)
         for _ in 0..<200 {

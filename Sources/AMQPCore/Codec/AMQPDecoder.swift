@@ -40,10 +40,10 @@ public struct AMQPDecoder {
     }
 
     /// The offset of the next unread byte in the caller's input.
-    @inlinable
+    @inlinable @inline(__always)
     public var offset: Int { baseOffset + position - origin }
 
-    @inlinable
+    @inlinable @inline(__always)
     public var isAtEnd: Bool { position == end }
 
     /// Bytes left to read.
@@ -55,14 +55,14 @@ public struct AMQPDecoder {
         storage.getSlice(at: storage.readerIndex + position, length: end - position)!
     }
 
-    @inlinable
+    @inlinable @inline(never)
     func error(_ code: AMQPDecodingError.Code, at offset: Int? = nil, detail: String? = nil) -> AMQPDecodingError {
         AMQPDecodingError(code: code, offset: offset ?? self.offset, detail: detail)
     }
 
     // MARK: Raw reads
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readByte() throws(AMQPDecodingError) -> UInt8 {
         guard position < end else { throw error(.truncated) }
         let byte = base.load(fromByteOffset: position, as: UInt8.self)
@@ -70,13 +70,13 @@ public struct AMQPDecoder {
         return byte
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func peekByte() throws(AMQPDecodingError) -> UInt8 {
         guard position < end else { throw error(.truncated) }
         return base.load(fromByteOffset: position, as: UInt8.self)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func read<T: FixedWidthInteger>(_: T.Type) throws(AMQPDecodingError) -> T {
         let size = MemoryLayout<T>.size
         guard end - position >= size else { throw error(.truncated) }
@@ -86,7 +86,7 @@ public struct AMQPDecoder {
     }
 
     /// The next `length` bytes, without consuming them.
-    @inlinable
+    @inlinable @inline(__always)
     func rawBytes(length: Int) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: (base + position).assumingMemoryBound(to: UInt8.self), count: length)
     }
@@ -101,7 +101,7 @@ public struct AMQPDecoder {
     }
 
     /// Throws `sizeExceedsInput` unless `length` more bytes are there.
-    @inlinable
+    @inlinable @inline(__always)
     func require(_ length: Int) throws(AMQPDecodingError) {
         guard length <= end - position else {
             throw error(.sizeExceedsInput, detail: "\(length) bytes declared, \(end - position) left")
@@ -213,7 +213,7 @@ public struct AMQPDecoder {
         return scalar
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func readVariableLength(code: UInt8) throws(AMQPDecodingError) -> Int {
         if code & 0xF0 == 0xA0 { return Int(try read(UInt8.self)) }
         return Int(try read(UInt32.self))

@@ -1,42 +1,52 @@
 import NIOCore
 
-/// Writes AMQP encodings straight into memory that was sized beforehand.
+/// Writes AMQP encodings straight into a region of memory.
 ///
-/// The encoder works in two passes: first every value reports its exact encoded size
-/// (`AMQPFieldValue.amqpEncodedSize`, pure arithmetic), then the bytes are stored through this
-/// writer into one region reserved in the output `ByteBuffer`. That costs one capacity check
-/// and one exclusivity check per encoded value instead of one per byte written.
+/// The writer stores bytes through a raw pointer, checking only that each store fits the
+/// region: no per-byte capacity or exclusivity checks as with `ByteBuffer.writeInteger`. When
+/// the region is too small it keeps counting without storing, so that `count` ends up as the
+/// exact size needed; `ByteBuffer.writeAMQPField` then grows the buffer and writes again
+/// (rare: a reused output buffer is usually large enough). Compound headers are chosen after
+/// their bodies are written, so no value is ever sized before it is written.
 public struct AMQPRawWriter {
-    @usableFromInline var pointer: UnsafeMutableRawPointer
-    @usableFromInline let start: UnsafeMutableRawPointer
+    @usableFromInline let base: UnsafeMutableRawPointer
+    @usableFromInline let capacity: Int
+    /// Bytes written (or, past `capacity`, counted) so far.
+    @usableFromInline var written: Int
+
+    /// Bytes written (or, past `capacity`, counted) so far.
+    @inlinable
+    public var count: Int { written }
 
     @inlinable
-    init(_ start: UnsafeMutableRawPointer) {
-        self.pointer = start
-        self.start = start
+    init(_ base: UnsafeMutableRawPointer, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+        self.written = 0
     }
 
-    /// Bytes written so far.
+    /// Whether everything written so far fits the region.
     @inlinable
-    public var count: Int { pointer - start }
+    public var fits: Bool { written <= capacity }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func byte(_ value: UInt8) {
-        pointer.storeBytes(of: value, as: UInt8.self)
-        pointer += 1
+        if written < capacity { base.storeBytes(of: value, toByteOffset: written, as: UInt8.self) }
+        written += 1
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func integer<T: FixedWidthInteger>(_ value: T) {
-        pointer.storeBytes(of: value.bigEndian, as: T.self)
-        pointer += MemoryLayout<T>.size
+        let size = MemoryLayout<T>.size
+        if capacity - written >= size { (base + written).storeBytes(of: value.bigEndian, as: T.self) }
+        written += size
     }
 
     @inlinable
     public mutating func bytes(_ source: UnsafeRawBufferPointer) {
-        guard let base = source.baseAddress, source.count > 0 else { return }
-        pointer.copyMemory(from: base, byteCount: source.count)
-        pointer += source.count
+        guard let from = source.baseAddress, source.count > 0 else { return }
+        if capacity - written >= source.count { (base + written).copyMemory(from: from, byteCount: source.count) }
+        written += source.count
     }
 
     @inlinable
@@ -54,25 +64,26 @@ public struct AMQPRawWriter {
     }
 
     /// Writes a list, map or array whose elements `body` writes, returning their count; the
-    /// header is chosen after the fact. The body is first written after a narrow header and
-    /// moved six bytes on when the wide one is needed, which stays within the reserved size
-    /// because that size was computed for the wide header.
+    /// header is chosen after the fact: the body is written after a narrow header and moved
+    /// six bytes on when the wide one is needed.
     @inlinable
     public mutating func compound(code8: UInt8, code32: UInt8, _ body: (inout AMQPRawWriter) -> Int) {
-        let start = pointer
-        pointer += 3
-        let count = body(&self)
-        let bodySize = pointer - start - 3
-        if AMQPSize.fitsNarrow(bodySize: bodySize, count: count) {
-            start.storeBytes(of: code8, as: UInt8.self)
-            (start + 1).storeBytes(of: UInt8(truncatingIfNeeded: bodySize + 1), as: UInt8.self)
-            (start + 2).storeBytes(of: UInt8(truncatingIfNeeded: count), as: UInt8.self)
+        let start = written
+        written += 3
+        let elements = body(&self)
+        let bodySize = written - start - 3
+        if AMQPSize.fitsNarrow(bodySize: bodySize, count: elements) {
+            guard written <= capacity else { return }
+            base.storeBytes(of: code8, toByteOffset: start, as: UInt8.self)
+            base.storeBytes(of: UInt8(truncatingIfNeeded: bodySize + 1), toByteOffset: start + 1, as: UInt8.self)
+            base.storeBytes(of: UInt8(truncatingIfNeeded: elements), toByteOffset: start + 2, as: UInt8.self)
         } else {
-            (start + 9).copyMemory(from: start + 3, byteCount: bodySize)
-            start.storeBytes(of: code32, as: UInt8.self)
-            (start + 1).storeBytes(of: UInt32(truncatingIfNeeded: bodySize + 4).bigEndian, as: UInt32.self)
-            (start + 5).storeBytes(of: UInt32(truncatingIfNeeded: count).bigEndian, as: UInt32.self)
-            pointer += 6
+            written += 6
+            guard written <= capacity else { return }
+            (base + start + 9).copyMemory(from: base + start + 3, byteCount: bodySize)
+            base.storeBytes(of: code32, toByteOffset: start, as: UInt8.self)
+            (base + start + 1).storeBytes(of: UInt32(truncatingIfNeeded: bodySize + 4).bigEndian, as: UInt32.self)
+            (base + start + 5).storeBytes(of: UInt32(truncatingIfNeeded: elements).bigEndian, as: UInt32.self)
         }
     }
 
@@ -127,15 +138,32 @@ public enum AMQPSize {
 }
 
 extension ByteBuffer {
-    /// Writes `value` in one pass over memory reserved for its exact size.
+    /// Writes `value` straight into this buffer's writable memory (growing it and writing
+    /// again if it was too small).
     @inlinable
     public mutating func writeAMQPField<T: AMQPFieldValue>(_ value: T) {
-        let size = value.amqpEncodedSize
-        writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
-            var writer = AMQPRawWriter(raw.baseAddress!)
-            value.writeAMQP(to: &writer)
-            assert(writer.count == size, "\(T.self): wrote \(writer.count) bytes, sized \(size)")
-            return size
+        writeAMQPRaw { value.writeAMQP(to: &$0) }
+    }
+
+    /// Runs `body` over a raw writer on this buffer's writable memory and commits what it
+    /// wrote; if it did not fit, grows the buffer to the size it counted and runs it again.
+    @inlinable
+    public mutating func writeAMQPRaw(_ body: (inout AMQPRawWriter) -> Void) {
+        var needed = 0
+        var done = false
+        writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { raw in
+            var writer = raw.baseAddress.map { AMQPRawWriter($0, capacity: raw.count) }
+                ?? AMQPRawWriter(UnsafeMutableRawPointer(bitPattern: 0x10)!, capacity: 0)
+            body(&writer)
+            needed = writer.count
+            done = writer.fits
+            return done ? writer.count : 0
+        }
+        guard !done else { return }
+        writeWithUnsafeMutableBytes(minimumWritableBytes: needed) { raw in
+            var writer = AMQPRawWriter(raw.baseAddress!, capacity: raw.count)
+            body(&writer)
+            return writer.count
         }
     }
 }

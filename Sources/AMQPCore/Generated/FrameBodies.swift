@@ -6,7 +6,7 @@ import NIOCore
 public enum Performative: Hashable, Sendable {
     case open(Open)
     case begin(Begin)
-    case attach(Attach)
+    indirect case attach(Attach)
     case flow(Flow)
     case transfer(Transfer)
     case disposition(Disposition)

@@ -29,14 +29,10 @@ public struct AMQPEncodedMessage: Sendable {
 extension AMQPMessage {
     /// Writes every section into `buffer`, in spec order, copying the body.
     public func encode(into buffer: inout ByteBuffer) {
-        let size = sizeBeforeBody + bodySize + footerSize
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
-            var writer = AMQPRawWriter(raw.baseAddress!)
+        buffer.writeAMQPRaw { writer in
             writeSectionsBeforeBody(to: &writer)
             writeBody(to: &writer)
             writeFooter(to: &writer)
-            assert(writer.count == size)
-            return size
         }
     }
 
@@ -57,14 +53,13 @@ extension AMQPMessage {
             encode(into: &scratch)
             return AMQPEncodedMessage(head: scratch.readSlice(length: scratch.readableBytes)!)
         }
-        let headSize = sizeBeforeBody + 3 + AMQPSize.variableHeader(data.readableBytes)
-        scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: headSize + footerSize) { raw in
-            var writer = AMQPRawWriter(raw.baseAddress!)
+        var headSize = 0
+        scratch.writeAMQPRaw { writer in
             writeSectionsBeforeBody(to: &writer)
             writer.descriptor(AMQPSectionCode.data)
             writer.variableHeader(code8: 0xA0, code32: 0xB0, length: data.readableBytes)
+            headSize = writer.count
             writeFooter(to: &writer)
-            return writer.count
         }
         let head = scratch.readSlice(length: headSize)!
         let tail = scratch.readSlice(length: scratch.readableBytes)!

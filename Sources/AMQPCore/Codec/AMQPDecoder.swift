@@ -317,12 +317,31 @@ public struct AMQPDecoder {
         let entriesStart = body
         var entries: [AMQPMap.Entry] = []
         entries.reserveCapacity(pairs)
-        for _ in 0..<pairs {
+        // Keys that are all str8 or sym8 (the usual case) are checked for repeats by their
+        // bytes as they are read; others by value afterwards.
+        var shortKeys = ShortKeys()
+        var byBytes = pairs <= ShortKeys.capacity
+        var repeated: Int?
+        for index in 0..<pairs {
+            let keyStart = body.position
+            let keyCode = try body.peekByte()
             let key = try body.readValue()
+            if byBytes {
+                if keyCode == 0xA1 || keyCode == 0xA3 {
+                    let keyLength = body.position - keyStart
+                    if repeated == nil, shortKeys.contains(keyStart, keyLength, in: body.base, first: index) {
+                        repeated = index
+                    }
+                    shortKeys.set(index, keyStart, keyLength)
+                } else {
+                    byBytes = false
+                }
+            }
             entries.append(AMQPMap.Entry(key: key, value: try body.readValue()))
         }
         try body.expectEnd()
-        if let duplicate = AMQPDecoder.firstRepeatedKey(entries) {
+        if !byBytes { repeated = AMQPDecoder.firstRepeatedKey(entries) }
+        if let duplicate = repeated {
             // Rare: walk the entries again to report where the repeated key is.
             var walker = entriesStart
             for _ in 0..<duplicate {
@@ -475,5 +494,45 @@ extension AMQPValue {
         var buffer = ByteBuffer()
         buffer.writeAMQPValue(self)
         return buffer
+    }
+}
+
+/// Where up to 16 short string or symbol keys of one map lie in the input, kept on the stack.
+@usableFromInline
+struct ShortKeys {
+    static let capacity = 16
+    /// (start << 32 | length) per key.
+    private var slots: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+    @usableFromInline init() {}
+
+    @usableFromInline
+    mutating func set(_ index: Int, _ start: Int, _ length: Int) {
+        withUnsafeMutableBytes(of: &slots) { raw in
+            raw.storeBytes(of: UInt64(start) << 32 | UInt64(length), toByteOffset: index * 8, as: UInt64.self)
+        }
+    }
+
+    /// Whether one of the first `first` keys has the same encoded bytes as `start..<start+length`.
+    @usableFromInline
+    func contains(_ start: Int, _ length: Int, in base: UnsafeRawPointer, first: Int) -> Bool {
+        withUnsafeBytes(of: slots) { raw in
+            for index in 0..<first {
+                let slot = raw.load(fromByteOffset: index * 8, as: UInt64.self)
+                guard Int(slot & 0xFFFF_FFFF) == length else { continue }
+                let earlier = Int(slot >> 32)
+                var same = true
+                for offset in 0..<length where base.load(fromByteOffset: earlier + offset, as: UInt8.self)
+                    != base.load(fromByteOffset: start + offset, as: UInt8.self)
+                {
+                    same = false
+                    break
+                }
+                if same { return true }
+            }
+            return false
+        }
     }
 }

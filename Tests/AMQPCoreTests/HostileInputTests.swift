@@ -161,3 +161,25 @@ import Testing
         }
     }
 }
+
+@Suite struct AmplificationTests {
+    @Test func zeroWidthElementsShareOneBudgetPerDecode() {
+        // array32 of 64 array32s, each of 65,536 `true` (0x41): 586 bytes, 4.2 million values.
+        var inner = ByteBuffer()
+        inner.writeInteger(UInt32(5))        // size: count + constructor
+        inner.writeInteger(UInt32(65_536))   // count
+        inner.writeInteger(UInt8(0x41))
+        var outer = ByteBuffer()
+        outer.writeInteger(UInt8(0xF0))
+        outer.writeInteger(UInt32(4 + 1 + 64 * inner.readableBytes))
+        outer.writeInteger(UInt32(64))
+        outer.writeInteger(UInt8(0xF0))
+        for _ in 0..<64 { outer.writeImmutableBuffer(inner) }
+        #expect(decodeError(hex(outer))?.code == .countExceedsLimit)
+        // One such array alone is within the budget.
+        var single = ByteBuffer()
+        single.writeInteger(UInt8(0xF0))
+        single.writeImmutableBuffer(inner)
+        #expect(decodeError(hex(single)) == nil)
+    }
+}

@@ -23,6 +23,9 @@ public struct AMQPDecoder {
     @usableFromInline let baseOffset: Int
     public let limits: AMQPDecodingLimits
     @usableFromInline var depth: Int
+    /// Zero-width array elements this decode may still produce (`maxZeroWidthElements`).
+    /// Nested decoders hand what is left back to their parent.
+    @usableFromInline var zeroWidthBudget: Int
 
     /// - Parameter baseOffset: the offset that `buffer`'s first readable byte has in the
     ///   caller's input, so that errors point into that input.
@@ -37,6 +40,7 @@ public struct AMQPDecoder {
         self.baseOffset = baseOffset
         self.limits = limits
         self.depth = 0
+        self.zeroWidthBudget = limits.maxZeroWidthElements
     }
 
     /// The offset of the next unread byte in the caller's input.
@@ -306,6 +310,7 @@ public struct AMQPDecoder {
         elements.reserveCapacity(count)
         for _ in 0..<count { elements.append(try body.readValue()) }
         try body.expectEnd()
+        zeroWidthBudget = body.zeroWidthBudget
         return elements
     }
 
@@ -340,6 +345,7 @@ public struct AMQPDecoder {
             entries.append(AMQPMap.Entry(key: key, value: try body.readValue()))
         }
         try body.expectEnd()
+        zeroWidthBudget = body.zeroWidthBudget
         if !byBytes { repeated = AMQPDecoder.firstRepeatedKey(entries) }
         if let duplicate = repeated {
             // Rare: walk the entries again to report where the repeated key is.
@@ -378,9 +384,11 @@ public struct AMQPDecoder {
         let elementCode = elementType.code
         let width = AMQPDecoder.minimumElementWidth(elementCode)
         if width == 0 {
-            guard count <= limits.maxZeroWidthArrayCount else {
-                throw error(.countExceedsLimit, at: start, detail: "\(count) zero-width elements")
+            guard count <= body.zeroWidthBudget else {
+                throw error(.countExceedsLimit, at: start,
+                            detail: "\(count) zero-width elements, limit \(limits.maxZeroWidthElements) per decode")
             }
+            body.zeroWidthBudget -= count
         } else {
             guard count <= body.remaining / width else {
                 throw error(.countExceedsSize, at: start, detail: "\(count) elements in \(body.remaining) bytes")
@@ -390,6 +398,7 @@ public struct AMQPDecoder {
         elements.reserveCapacity(count)
         for _ in 0..<count { elements.append(try body.readValue(code: elementCode)) }
         try body.expectEnd()
+        zeroWidthBudget = body.zeroWidthBudget
         return AMQPArray(unchecked: elements, of: elementType.type)
     }
 

@@ -106,13 +106,15 @@ public struct AMQPDecodingError: Error, Hashable, Sendable, CustomStringConverti
 public struct AMQPDecodingLimits: Hashable, Sendable {
     /// Maximum nesting of lists, maps, arrays and described values (spec sets none).
     public var maxDepth: Int
-    /// Maximum element count of an array whose elements take zero bytes each
-    /// (e.g. an array of `null` or `uint0`), since its size cannot bound it.
-    public var maxZeroWidthArrayCount: Int
+    /// Maximum number of array elements that take zero bytes each (an array of `null`,
+    /// `true`, `uint0`, `list0`…), in all the arrays of one decode together: their sizes
+    /// cannot bound them, so without this a few hundred bytes could expand into millions of
+    /// values.
+    public var maxZeroWidthElements: Int
 
-    public init(maxDepth: Int = 48, maxZeroWidthArrayCount: Int = 65_536) {
+    public init(maxDepth: Int = 48, maxZeroWidthElements: Int = 65_536) {
         self.maxDepth = maxDepth
-        self.maxZeroWidthArrayCount = maxZeroWidthArrayCount
+        self.maxZeroWidthElements = maxZeroWidthElements
     }
 
     public static let `default` = AMQPDecodingLimits()

@@ -65,6 +65,7 @@ extension AMQPComposite {
         var fields = try AMQPFieldReader(from: &decoder, typeName: specName)
         let value = try Self(fields: &fields)
         try fields.finish()
+        decoder.zeroWidthBudget = fields.decoder.zeroWidthBudget
         return value
     }
 
@@ -118,6 +119,7 @@ public struct AMQPFieldReader {
         switch code {
         case 0x45:
             decoder = AMQPDecoder(buffer: ByteBuffer(), limits: parent.limits, baseOffset: parent.offset)
+            decoder.zeroWidthBudget = parent.zeroWidthBudget
             count = 0
         case 0xC0, 0xD0:
             do {

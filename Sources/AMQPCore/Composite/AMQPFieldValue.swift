@@ -221,16 +221,22 @@ extension Array: AMQPFieldValue where Element == AMQPSymbol {
         case 0xA3, 0xB3:
             return [try decoder.readSymbolData(code: code)]
         case 0xE0, 0xF0:
+            // Read straight into [AMQPSymbol], without an intermediate [AMQPValue].
             let start = decoder.offset - 1
-            let array = try decoder.readArrayData(code: code)
-            guard case .primitive(.symbol) = array.elementType else {
+            var (count, body) = try decoder.readCompoundHeader(code: code, minimumElementWidth: 0)
+            let elementCode = try body.readByte()
+            guard elementCode == 0xA3 || elementCode == 0xB3 else {
                 throw AMQPDecodingError(code: .invalidFieldType, offset: start,
-                                        detail: "expected symbol array, found \(array.elementType) array")
+                                        detail: "expected symbol array, found elements \(formatCodeText(elementCode))")
             }
-            return array.elements.map { value in
-                guard case .symbol(let symbol) = value else { preconditionFailure("checked element type") }
-                return symbol
+            guard count <= body.remaining / (elementCode == 0xA3 ? 1 : 4) else {
+                throw AMQPDecodingError(code: .countExceedsSize, offset: start, detail: "\(count) symbols in \(body.remaining) bytes")
             }
+            var symbols: [AMQPSymbol] = []
+            symbols.reserveCapacity(count)
+            for _ in 0..<count { symbols.append(try body.readSymbolData(code: elementCode)) }
+            try body.expectEnd()
+            return symbols
         case 0x45, 0xC0, 0xD0:
             // Not what the spec says, but what some Proton bindings send: a list of symbols.
             let start = decoder.offset - 1

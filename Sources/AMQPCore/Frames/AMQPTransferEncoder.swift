@@ -12,7 +12,7 @@ public struct AMQPTransferEncoder: Sendable {
     public var maxFrameSize: Int
     public var copyThreshold: Int
 
-    public init(maxFrameSize: UInt32, copyThreshold: Int = 16 * 1024) {
+    public init(maxFrameSize: UInt32, copyThreshold: Int = 4096) {
         self.maxFrameSize = Int(min(maxFrameSize, UInt32(Int32.max)))
         self.copyThreshold = copyThreshold
     }

@@ -75,7 +75,20 @@ private enum RoundTrip {
         do { again = try AMQPValue(decoding: encoded) } catch { return "re-encoded value does not decode: \(error)" }
         guard again == value else { return "re-encoded value decodes differently: \(value) vs \(again)" }
         guard again.encoded() == encoded else { return "encoding is not stable" }
+        var behind = bufferWithRoom(for: encoded)
+        behind.writeAMQPValue(value)
+        guard behind.readableBytesView.dropFirst().elementsEqual(encoded.readableBytesView) else {
+            return "encoding behind other bytes differs"
+        }
         return nil
+    }
+
+    static func bufferWithRoom(for encoded: ByteBuffer) -> ByteBuffer {
+        let fraction = Int(encoded.readableBytesView.last ?? 0) % 5
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(1 + encoded.readableBytes * fraction / 4)
+        buffer.writeInteger(UInt8(0xAA))
+        return buffer
     }
 
     static func checkFrames(_ input: ByteBuffer) -> String? {
@@ -136,6 +149,11 @@ private enum RoundTrip {
         do { again = try AMQPMessage(decoding: encoded) } catch { return "re-encoded message does not decode: \(error)" }
         guard again == message else { return "re-encoded message decodes differently: \(message) vs \(again)" }
         guard again.encoded() == encoded else { return "encoding is not stable" }
+        var behind = bufferWithRoom(for: encoded)
+        message.encode(into: &behind)
+        guard behind.readableBytesView.dropFirst().elementsEqual(encoded.readableBytesView) else {
+            return "encoding behind other bytes differs"
+        }
         var scratch = ByteBuffer()
         guard message.encodeParts(into: &scratch, bodyThreshold: 0).joined() == encoded else {
             return "encodeParts differs from encode"

@@ -36,7 +36,22 @@ public enum RoundTrip {
             return "re-encoded value decodes differently\nfirst:  \(show(value))\nsecond: \(show(again))"
         }
         guard again.encoded() == encoded else { return "encoding is not stable: \(hex(encoded))" }
+        var behind = bufferWithRoom(for: encoded)
+        behind.writeAMQPValue(value)
+        guard behind.readableBytesView.dropFirst().elementsEqual(encoded.readableBytesView) else {
+            return "encoding behind other bytes, with \(behind.capacity) bytes of capacity, differs: \(hex(behind))"
+        }
         return nil
+    }
+
+    /// A buffer holding one byte, with room for some fraction of `encoded` (the raw writer
+    /// counts past the end of a buffer that is too small, then grows it and writes again).
+    static func bufferWithRoom(for encoded: ByteBuffer) -> ByteBuffer {
+        let fraction = Int(encoded.readableBytesView.last ?? 0) % 5
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(1 + encoded.readableBytes * fraction / 4)
+        buffer.writeInteger(UInt8(0xAA))
+        return buffer
     }
 
     // MARK: Frames
@@ -130,6 +145,11 @@ public enum RoundTrip {
             return "re-encoded message decodes differently\nfirst:  \(show(message))\nsecond: \(show(again))"
         }
         guard again.encoded() == encoded else { return "encoding is not stable: \(hex(encoded))" }
+        var behind = bufferWithRoom(for: encoded)
+        message.encode(into: &behind)
+        guard behind.readableBytesView.dropFirst().elementsEqual(encoded.readableBytesView) else {
+            return "encoding behind other bytes, with \(behind.capacity) bytes of capacity, differs: \(hex(behind))"
+        }
         var scratch = ByteBuffer()
         let parts = message.encodeParts(into: &scratch, bodyThreshold: 0).joined()
         guard parts == encoded else { return "encodeParts differs from encode: \(hex(parts)) vs \(hex(encoded))" }

@@ -176,10 +176,12 @@ import Testing
         outer.writeInteger(UInt8(0xF0))
         for _ in 0..<64 { outer.writeImmutableBuffer(inner) }
         #expect(decodeError(hex(outer))?.code == .countExceedsLimit)
-        // One such array alone is within the budget.
+        // One such array alone is within a budget of 65,536, not within the default 4,096.
         var single = ByteBuffer()
         single.writeInteger(UInt8(0xF0))
         single.writeImmutableBuffer(inner)
-        #expect(decodeError(hex(single)) == nil)
+        #expect(decodeError(hex(single))?.code == .countExceedsLimit)
+        #expect(decodeError(hex(single), limits: AMQPDecodingLimits(maxZeroWidthElements: 65_536)) == nil)
+        #expect(decodeError(hex(outer), limits: AMQPDecodingLimits(maxZeroWidthElements: 65_536))?.code == .countExceedsLimit)
     }
 }

@@ -112,7 +112,7 @@ public struct AMQPDecodingLimits: Hashable, Sendable {
     /// values.
     public var maxZeroWidthElements: Int
 
-    public init(maxDepth: Int = 48, maxZeroWidthElements: Int = 65_536) {
+    public init(maxDepth: Int = 48, maxZeroWidthElements: Int = 4096) {
         self.maxDepth = maxDepth
         self.maxZeroWidthElements = maxZeroWidthElements
     }

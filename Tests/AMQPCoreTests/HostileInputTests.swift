@@ -185,3 +185,16 @@ import Testing
         #expect(decodeError(hex(outer), limits: AMQPDecodingLimits(maxZeroWidthElements: 65_536))?.code == .countExceedsLimit)
     }
 }
+
+@Suite struct StringIdentityTests {
+    @Test func stringsCompareByTheirBytesNotByCanonicalEquivalence() throws {
+        let precomposed = AMQPValue.string("\u{E9}")
+        let decomposed = AMQPValue.string("e\u{301}")
+        #expect(precomposed != decomposed)
+        #expect(Set([precomposed, decomposed]).count == 2)
+        // Both as keys of one map: distinct on the wire, so not a repeated key.
+        let map = AMQPValue.map(AMQPMap([AMQPMap.Entry(key: precomposed, value: .int(1)),
+                                         AMQPMap.Entry(key: decomposed, value: .int(2))]))
+        #expect(try AMQPValue(decoding: map.encoded()) == map)
+    }
+}

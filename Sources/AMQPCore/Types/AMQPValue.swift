@@ -3,7 +3,9 @@ import NIOCore
 /// Any AMQP 1.0 value (spec part 1, "Types"): every primitive type, plus described values.
 ///
 /// Equality is representational: floating-point values compare by bit pattern (so `NaN == NaN`
-/// and `0.0 != -0.0`), maps and lists compare in wire order.
+/// and `0.0 != -0.0`), strings by their UTF-8 bytes (not by Unicode canonical equivalence, so
+/// a precomposed and a decomposed "é" are different map keys, as they are on the wire), maps
+/// and lists in wire order.
 public enum AMQPValue: Sendable {
     case null
     case boolean(Bool)
@@ -98,7 +100,7 @@ extension AMQPValue: Hashable {
         case .timestamp(let a): if case .timestamp(let b) = rhs { return a == b }
         case .uuid(let a): if case .uuid(let b) = rhs { return a == b }
         case .binary(let a): if case .binary(let b) = rhs { return a == b }
-        case .string(let a): if case .string(let b) = rhs { return a == b }
+        case .string(let a): if case .string(let b) = rhs { return a.utf8.elementsEqual(b.utf8) }
         case .symbol(let a): if case .symbol(let b) = rhs { return a == b }
         case .list(let a): if case .list(let b) = rhs { return a == b }
         case .map(let a): if case .map(let b) = rhs { return a == b }
@@ -130,7 +132,9 @@ extension AMQPValue: Hashable {
         case .timestamp(let v): hasher.combine(v)
         case .uuid(let v): hasher.combine(v)
         case .binary(let v): hasher.combine(v)
-        case .string(let v): hasher.combine(v)
+        case .string(let v):
+            hasher.combine(v.utf8.count)
+            for byte in v.utf8 { hasher.combine(byte) }
         case .symbol(let v): hasher.combine(v)
         case .list(let v): hasher.combine(v)
         case .map(let v): hasher.combine(v)

@@ -3,6 +3,8 @@
 // build them. Build and run with `Fuzz/run.sh` (see the toolchain notes for the exact flags).
 import PackageDescription
 
+let amqpCore = Target.Dependency.product(name: "AMQPCore", package: "swift-amqp")
+
 let package = Package(
     name: "swift-amqp-fuzz",
     dependencies: [
@@ -18,9 +20,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .executableTarget(name: "FuzzFrameDecoder", dependencies: ["FuzzSupport"]),
-        .executableTarget(name: "FuzzValueDecoder", dependencies: ["FuzzSupport"]),
-        .executableTarget(name: "FuzzMessageDecoder", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzFrameDecoder", dependencies: ["FuzzSupport", amqpCore]),
+        .executableTarget(name: "FuzzValueDecoder", dependencies: ["FuzzSupport", amqpCore]),
+        .executableTarget(name: "FuzzMessageDecoder", dependencies: ["FuzzSupport", amqpCore]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+@_spi(RoundTripChecks) import AMQPCore
 import FuzzSupport
 
 #if canImport(Glibc)
@@ -6,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// libFuzzer entry point: `AMQPValue` (see `RoundTrip.checkValue`).
+/// libFuzzer entry point: `AMQPValue` (see `AMQPRoundTripCheck.checkValue`).
 ///
 /// With `FUZZ_SELFTEST=1` in the environment every input first makes a deliberate heap
 /// out-of-bounds read, which AddressSanitizer must report: `run.sh --selftest` uses this to
@@ -14,7 +15,7 @@ import Darwin
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzValueDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if selfTestRequested { readOutOfBounds(size) }
-    return fuzzOne(data, size, RoundTrip.checkValue)
+    return fuzzOne(data, size, AMQPRoundTripCheck.checkValue)
 }
 
 private let selfTestRequested = getenv("FUZZ_SELFTEST").map { String(cString: $0) == "1" } ?? false

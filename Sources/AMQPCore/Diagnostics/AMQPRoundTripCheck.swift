@@ -1,14 +1,14 @@
-import AMQPCore
 import NIOCore
 
-/// The invariants the fuzz targets check: whatever decodes must re-encode, and the re-encoding
-/// must decode to an equal value (`AMQPValue` equality is representational). Input that is
-/// rejected with an `AMQPDecodingError` is fine: that is what garbage should get.
+/// The invariants the fuzz targets (`Fuzz/`) check, and the tests replay on `Fuzz/FailCases/`
+/// and the seeds: whatever decodes must re-encode, and the re-encoding must decode to an equal
+/// value (`AMQPValue` equality is representational). Input rejected with an
+/// `AMQPDecodingError` is fine: that is what garbage should get.
 ///
 /// Each check returns nil when the input is fine and a description of the violation otherwise.
-/// `Tests/AMQPCoreTests/FailCaseReplayTests.swift` replays `Fuzz/FailCases/` through a copy of
-/// these checks; keep the two in step.
-public enum RoundTrip {
+/// Not API: reach it with `@_spi(RoundTripChecks) import AMQPCore`.
+@_spi(RoundTripChecks)
+public enum AMQPRoundTripCheck {
     // MARK: Values
 
     /// One `AMQPValue`: decode, skip (must agree), encode, decode again, encode again.

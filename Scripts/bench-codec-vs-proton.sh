@@ -52,6 +52,8 @@ cases=(
     "encode 64KiB|encode|encode|message-64k.bin|5000"
     "frame-decode 1KiB|frame-decode|frame-decode|transfer-1k.bin|20000"
     "frame-decode 64KiB|frame-decode|frame-decode|transfer-64k.bin|20000"
+    "frame-decode-lazy 1KiB (vs proton frame)|frame-decode-lazy|frame-decode|transfer-1k.bin|20000"
+    "frame-decode-lazy 64KiB (vs proton frame)|frame-decode-lazy|frame-decode|transfer-64k.bin|20000"
 )
 
 # run SIDE BINARY MODE FILE ITER -> appends "ns" to $work/results/<case index>.<side>

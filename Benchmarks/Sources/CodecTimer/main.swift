@@ -129,7 +129,8 @@ case "encode":
         blackHole(out.readableBytes)
     }
 
-case "frame-decode":
+case "frame-decode", "frame-decode-lazy":
+    let lazy = mode == "frame-decode-lazy"
     func decodeFrame() throws(AMQPDecodingError) -> AMQPMessageView {
         var decoder = AMQPFrameDecoder(maxFrameSize: AMQPFrameDecoder.absoluteMaxFrameSize)
         var bytes = input
@@ -137,7 +138,7 @@ case "frame-decode":
             case .amqp(.transfer(let transfer), let payload) = frame.body
         else { fail("\(arguments[2]): not a complete transfer frame") }
         blackHole(transfer)
-        return try decodeFull(payload)
+        return lazy ? try AMQPMessageView(decoding: payload) : try decodeFull(payload)
     }
     do {
         let view = try decodeFrame()

@@ -137,7 +137,7 @@ public struct AMQPFieldReader {
     }
 
     /// Reads the next field; nil when it is null or beyond the list's end.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func read<T: AMQPFieldValue>(_ type: T.Type, _ field: String) throws(AMQPDecodingError) -> T? {
         guard index < count else { return nil }
         index += 1
@@ -151,7 +151,7 @@ public struct AMQPFieldReader {
     }
 
     /// Reads a mandatory field; null or absent is `missingMandatoryField`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func mandatory<T: AMQPFieldValue>(_ type: T.Type, _ field: String) throws(AMQPDecodingError) -> T {
         let start = decoder.offset
         guard let value = try read(type, field) else {

@@ -31,7 +31,7 @@ extension Bool: AMQPFieldValue {
     public func writeAMQP(to writer: inout AMQPRawWriter) {
         writer.byte(self ? 0x41 : 0x42)
     }
-    @inlinable
+    @inlinable @inline(__always)
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> Bool {
         switch code {
         case 0x41: return true
@@ -49,7 +49,7 @@ extension UInt8: AMQPFieldValue {
         writer.byte(0x50)
         writer.byte(self)
     }
-    @inlinable
+    @inlinable @inline(__always)
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> UInt8 {
         guard code == 0x50 else { throw decoder.wrongType(code, expected: "ubyte") }
         return try decoder.read(UInt8.self)
@@ -63,7 +63,7 @@ extension UInt16: AMQPFieldValue {
         writer.byte(0x60)
         writer.integer(self)
     }
-    @inlinable
+    @inlinable @inline(__always)
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> UInt16 {
         guard code == 0x60 else { throw decoder.wrongType(code, expected: "ushort") }
         return try decoder.read(UInt16.self)
@@ -76,7 +76,7 @@ extension UInt32: AMQPFieldValue {
     public func writeAMQP(to writer: inout AMQPRawWriter) {
         writer.uint(self)
     }
-    @inlinable
+    @inlinable @inline(__always)
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> UInt32 {
         switch code {
         case 0x43: return 0
@@ -93,7 +93,7 @@ extension UInt64: AMQPFieldValue {
     public func writeAMQP(to writer: inout AMQPRawWriter) {
         writer.ulong(self)
     }
-    @inlinable
+    @inlinable @inline(__always)
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> UInt64 {
         switch code {
         case 0x44: return 0
@@ -112,7 +112,7 @@ extension String: AMQPFieldValue {
         writer.utf8(of: self)
     }
     /// Accepts a string, or a symbol (some peers send addresses as symbols).
-    @inlinable
+    @inlinable @inline(__always)
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> String {
         switch code {
         case 0xA1, 0xB1: return try decoder.readStringData(code: code)
@@ -129,7 +129,7 @@ extension AMQPSymbol: AMQPFieldValue {
         writer.variableHeader(code8: 0xA3, code32: 0xB3, length: rawValue.utf8.count)
         writer.utf8(of: rawValue)
     }
-    @inlinable
+    @inlinable @inline(__always)
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> AMQPSymbol {
         guard code == 0xA3 || code == 0xB3 else { throw decoder.wrongType(code, expected: "symbol") }
         return try decoder.readSymbolData(code: code)
@@ -143,7 +143,7 @@ extension ByteBuffer: AMQPFieldValue {
         writer.variableHeader(code8: 0xA0, code32: 0xB0, length: readableBytes)
         writer.bytes(of: self)
     }
-    @inlinable
+    @inlinable @inline(__always)
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> ByteBuffer {
         guard code == 0xA0 || code == 0xB0 else { throw decoder.wrongType(code, expected: "binary") }
         return try decoder.readBinaryData(code: code)
@@ -157,7 +157,7 @@ extension AMQPTimestamp: AMQPFieldValue {
         writer.byte(0x83)
         writer.integer(millisecondsSince1970)
     }
-    @inlinable
+    @inlinable @inline(__always)
     public static func readAMQP(code: UInt8, from decoder: inout AMQPDecoder) throws(AMQPDecodingError) -> AMQPTimestamp {
         guard code == 0x83 else { throw decoder.wrongType(code, expected: "timestamp") }
         return AMQPTimestamp(millisecondsSince1970: try decoder.read(Int64.self))

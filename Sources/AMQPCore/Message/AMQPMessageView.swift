@@ -19,19 +19,34 @@ public struct AMQPMessageView: Sendable {
     /// How many body sections there are.
     public private(set) var bodySectionCount = 0
 
-    // Offsets into `bytes`' readable region, [start, end), of whole sections.
-    private var headerRange: Range<Int>?
-    private var deliveryAnnotationsRange: Range<Int>?
-    private var messageAnnotationsRange: Range<Int>?
-    private var propertiesRange: Range<Int>?
-    private var applicationPropertiesRange: Range<Int>?
-    private var bodySections: Range<Int>?
-    private var footerRange: Range<Int>?
+    /// Offsets into `bytes`' readable region, [start, end): a small trivial value, so that
+    /// the view stays small and copying it costs no reference counting.
+    struct Span: Sendable {
+        var start: UInt32
+        var end: UInt32
+        init(_ range: Range<Int>) {
+            start = UInt32(truncatingIfNeeded: range.lowerBound)
+            end = UInt32(truncatingIfNeeded: range.upperBound)
+        }
+        var range: Range<Int> { Int(start)..<Int(end) }
+    }
+
+    // Where the whole sections lie.
+    private var headerRange: Span?
+    private var deliveryAnnotationsRange: Span?
+    private var messageAnnotationsRange: Span?
+    private var propertiesRange: Span?
+    private var applicationPropertiesRange: Span?
+    private var bodySections: Span?
+    private var footerRange: Span?
     // The single data section's bytes, when the body is exactly one data section.
-    private var dataPayload: Range<Int>?
+    private var dataPayload: Span?
 
     /// Validates the section structure of `bytes`.
     public init(decoding bytes: ByteBuffer, limits: AMQPDecodingLimits = .default) throws(AMQPDecodingError) {
+        guard bytes.readableBytes <= Int(UInt32.max) else {
+            throw AMQPDecodingError(code: .sizeExceedsInput, offset: 0, detail: "messages are limited to 4 GiB")
+        }
         self.bytes = bytes
         self.limits = limits
         var decoder = AMQPDecoder(buffer: bytes, limits: limits)
@@ -68,11 +83,11 @@ public struct AMQPMessageView: Sendable {
                 let length = try decoder.readVariableLength(code: valueCode)
                 let payloadStart = decoder.offset
                 _ = try decoder.readSlice(length: length)
-                dataPayload = bodySectionCount == 0 ? payloadStart..<decoder.offset : nil
+                dataPayload = bodySectionCount == 0 ? Span(payloadStart..<decoder.offset) : nil
             } else {
                 try decoder.skipValue()
             }
-            let range = start..<decoder.offset
+            let range = Span(start..<decoder.offset)
             switch code {
             case AMQPSectionCode.header: headerRange = range
             case AMQPSectionCode.deliveryAnnotations: deliveryAnnotationsRange = range
@@ -82,7 +97,7 @@ public struct AMQPMessageView: Sendable {
             case AMQPSectionCode.footer: footerRange = range
             default:
                 bodyKind = AMQPMessageView.kind(of: code)
-                bodySections = (bodySections?.lowerBound ?? start)..<decoder.offset
+                bodySections = Span((bodySections.map { Int($0.start) } ?? start)..<decoder.offset)
                 bodySectionCount += 1
             }
         }
@@ -125,12 +140,15 @@ public struct AMQPMessageView: Sendable {
         }
     }
 
+    private func slice(_ span: Span) -> ByteBuffer { slice(span.range) }
+
     private func slice(_ range: Range<Int>) -> ByteBuffer {
         bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)!
     }
 
     /// A decoder positioned after the section's descriptor.
-    private func sectionDecoder(_ range: Range<Int>) -> AMQPDecoder {
+    private func sectionDecoder(_ span: Span) -> AMQPDecoder {
+        let range = span.range
         var decoder = AMQPDecoder(buffer: slice(range), limits: limits, baseOffset: range.lowerBound)
         // Validated in init: 0x00 and a descriptor.
         _ = try? decoder.readByte()
@@ -138,7 +156,7 @@ public struct AMQPMessageView: Sendable {
         return decoder
     }
 
-    private func decodeMap(_ range: Range<Int>?) throws(AMQPDecodingError) -> AMQPMap? {
+    private func decodeMap(_ range: Span?) throws(AMQPDecodingError) -> AMQPMap? {
         guard let range else { return nil }
         var decoder = sectionDecoder(range)
         return try AMQPMap.readAMQP(code: try decoder.readByte(), from: &decoder)
@@ -176,7 +194,7 @@ public struct AMQPMessageView: Sendable {
     /// Decodes the body sections.
     public func body() throws(AMQPDecodingError) -> AMQPMessage.Body {
         guard let bodySections else { return .none }
-        var decoder = AMQPDecoder(buffer: slice(bodySections), limits: limits, baseOffset: bodySections.lowerBound)
+        var decoder = AMQPDecoder(buffer: slice(bodySections), limits: limits, baseOffset: Int(bodySections.start))
         var datas: [ByteBuffer] = []
         var lists: [[AMQPValue]] = []
         while !decoder.isAtEnd {
@@ -201,10 +219,10 @@ public struct AMQPMessageView: Sendable {
     /// The bare message (spec 3.2): properties, application-properties and body, exactly as
     /// received, for forwarding unchanged.
     public var bareMessage: ByteBuffer {
-        let start = propertiesRange?.lowerBound ?? applicationPropertiesRange?.lowerBound ?? bodySections?.lowerBound
-        let end = bodySections?.upperBound ?? applicationPropertiesRange?.upperBound ?? propertiesRange?.upperBound
+        let start = propertiesRange?.start ?? applicationPropertiesRange?.start ?? bodySections?.start
+        let end = bodySections?.end ?? applicationPropertiesRange?.end ?? propertiesRange?.end
         guard let start, let end else { return ByteBuffer() }
-        return slice(start..<end)
+        return slice(Int(start)..<Int(end))
     }
 
     /// Decodes every section.

@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-amqp",
     products: [
         .library(name: "AMQPCore", targets: ["AMQPCore"]),
+        .library(name: "AMQP", targets: ["AMQP"]),
         .executable(name: "amqp", targets: ["amqp"]),
     ],
     dependencies: [
@@ -15,6 +16,10 @@ let package = Package(
         .target(
             name: "AMQPCore",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "AMQP",
+            dependencies: ["AMQPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .executableTarget(
             name: "amqp",
@@ -33,6 +38,10 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "AMQPTests",
+            dependencies: ["AMQP", "AMQPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
     ],
     swiftLanguageModes: [.v6]

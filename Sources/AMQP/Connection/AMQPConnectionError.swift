@@ -1,0 +1,41 @@
+import AMQPCore
+
+/// Why a connection ended or could not be used. Carries the remote or local AMQP error
+/// condition; `description` never includes credentials.
+public struct AMQPConnectionError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        enum Base: String, Hashable, Sendable {
+            case closedByPeer = "the peer closed the connection"
+            case protocolViolation = "the peer broke the protocol"
+            case unsupportedProtocol = "the peer speaks another protocol or version"
+            case idleTimeout = "the peer was silent past the idle time-out"
+            case transportClosed = "the transport closed"
+            case sasl = "SASL failed"
+        }
+
+        let base: Base
+        public static let closedByPeer = Code(base: .closedByPeer)
+        public static let protocolViolation = Code(base: .protocolViolation)
+        public static let unsupportedProtocol = Code(base: .unsupportedProtocol)
+        public static let idleTimeout = Code(base: .idleTimeout)
+        public static let transportClosed = Code(base: .transportClosed)
+        public static let sasl = Code(base: .sasl)
+        public var description: String { base.rawValue }
+    }
+
+    public var code: Code
+    /// The AMQP error the peer sent, or the one we sent it.
+    public var error: AMQPError?
+
+    public init(code: Code, error: AMQPError? = nil) {
+        self.code = code
+        self.error = error
+    }
+
+    public var description: String {
+        guard let error else { return code.description }
+        var text = "\(code): \(error.condition)"
+        if let detail = error.errorDescription { text += " (\(detail))" }
+        return text
+    }
+}

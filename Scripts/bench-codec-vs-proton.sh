@@ -48,6 +48,7 @@ cases=(
     "decode 64KiB|decode|decode|message-64k.bin|20000"
     "decode-lazy 1KiB (vs proton decode)|decode-lazy|decode|message-1k.bin|20000"
     "decode-lazy 64KiB (vs proton decode)|decode-lazy|decode|message-64k.bin|20000"
+    "decode-pick 1KiB (2 app props, vs proton decode)|decode-pick|decode|message-1k.bin|20000"
     "encode 1KiB|encode|encode|message-1k.bin|20000"
     "encode 64KiB|encode|encode|message-64k.bin|5000"
     "frame-decode 1KiB|frame-decode|frame-decode|transfer-1k.bin|20000"

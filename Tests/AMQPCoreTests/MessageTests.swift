@@ -64,6 +64,20 @@ import Testing
         }
     }
 
+    @Test func oneApplicationPropertyIsFoundWithoutDecodingTheRest() throws {
+        let view = try AMQPMessageView(decoding: Self.full.encoded())
+        #expect(try view.applicationProperty("type") == .string("order.created"))
+        #expect(try view.applicationProperty("n") == .int(-5))
+        #expect(try view.applicationProperty("big") == .long(1 << 40))
+        #expect(try view.applicationProperty("missing") == nil)
+        #expect(try view.applicationProperty("typ") == nil)
+        let none = try AMQPMessageView(decoding: AMQPMessage(body: .value(.null)).encoded())
+        #expect(try none.applicationProperty("type") == nil)
+        // A non-string key is skipped, not matched.
+        let odd = AMQPMessage(applicationProperties: [.symbol("type"): .int(1), .string("type"): .int(2)], body: .value(.null))
+        #expect(try AMQPMessageView(decoding: odd.encoded()).applicationProperty("type") == .int(2))
+    }
+
     @Test func bareMessageIsForwardedByteForByte() throws {
         let message = Self.full
         let encoded = message.encoded()

@@ -185,6 +185,37 @@ public struct AMQPMessageView: Sendable {
 
     public func footer() throws(AMQPDecodingError) -> AMQPMap? { try decodeMap(footerRange) }
 
+    /// One application property, found by comparing the encoded keys with `key`'s UTF-8
+    /// bytes: no other key or value is decoded, no string is created for a key.
+    public func applicationProperty(_ key: String) throws(AMQPDecodingError) -> AMQPValue? {
+        guard let span = applicationPropertiesRange else { return nil }
+        var decoder = sectionDecoder(span)
+        let start = decoder.offset
+        let code = try decoder.readByte()
+        guard code == 0xC1 || code == 0xD1 else {
+            throw AMQPDecodingError(code: .invalidFieldType, offset: start, typeName: "application-properties",
+                                    detail: "expected map, found \(formatCodeText(code))")
+        }
+        var (count, entries) = try decoder.readCompoundHeader(code: code)
+        guard count % 2 == 0 else { throw decoder.error(.oddMapCount, at: start, detail: "\(count) elements") }
+        let wanted = key.utf8.count
+        for _ in 0..<(count / 2) {
+            let keyCode = try entries.peekByte()
+            if keyCode == 0xA1 || keyCode == 0xB1 {
+                _ = try entries.readByte()
+                let length = try entries.readVariableLength(code: keyCode)
+                try entries.require(length)
+                let matches = length == wanted && key.utf8.elementsEqual(entries.rawBytes(length: length))
+                entries.position += length
+                if matches { return try entries.readValue() }
+            } else {
+                try entries.skipValue()
+            }
+            try entries.skipValue()
+        }
+        return nil
+    }
+
     /// The bytes of the body when it is exactly one `data` section: a slice of `bytes`.
     public var data: ByteBuffer? {
         guard bodyKind == .data, bodySectionCount == 1, let dataPayload else { return nil }

@@ -1,0 +1,160 @@
+import AMQPCore
+import NIOCore
+
+// Performing what the state machines decide: frames into `outbound`, news into `events`.
+extension ConnectionEngine {
+    mutating func send(_ performative: Performative, channel: UInt16, payload: ByteBuffer = ByteBuffer()) {
+        outbound.append(.frame(AMQPFrame(channel: channel, performative: performative, payload: payload)))
+    }
+
+    mutating func apply(_ action: ConnectionStateMachine.Action) {
+        switch action {
+        case .none:
+            break
+        case .sendHeaderAndOpen(let open):
+            outbound.append(.header(.amqp))
+            send(.open(open), channel: 0)
+        case .rejectHeader(let reply, let error):
+            if let reply { outbound.append(.header(reply)) }
+            events.append(.closeTransport(error))
+        case .opened(let negotiated):
+            events.append(.opened(negotiated))
+        case .sendClose(let close):
+            send(.close(close), channel: 0)
+        case .sendCloseAndCloseTransport(let close, let error):
+            send(.close(close), channel: 0)
+            events.append(.closeTransport(error))
+        case .closeTransport(let error):
+            events.append(.closeTransport(error))
+        }
+    }
+
+    mutating func apply(_ action: SessionStateMachine.Action, channel: UInt16) {
+        switch action {
+        case .none:
+            break
+        case .sendBegin(let begin):
+            send(.begin(begin), channel: channel)
+        case .mapped:
+            events.append(.sessionBegun(channel: channel))
+        case .sendFlow(let flow):
+            send(.flow(flow), channel: channel)
+        case .sendEnd(let end):
+            send(.end(end), channel: channel)
+        case .sendEndAndRelease(let end, let error):
+            send(.end(end), channel: channel)
+            releaseSession(channel, error)
+        case .released(let error):
+            releaseSession(channel, error)
+        case .closeConnection(let condition, let description):
+            apply(connection.protocolViolated(condition, description))
+        }
+    }
+
+    mutating func apply(_ action: LinkStateMachine.Action, link id: LinkID) {
+        switch action {
+        case .none, .awaitingRefusal:
+            break
+        case .sendAttach(let attach):
+            sessions[id.channel]!.machine.linkAttachRequested(handle: id.handle)
+            send(.attach(attach), channel: id.channel)
+        case .attached(let terms):
+            linkAttached(id, terms)
+        case .sendDetach(let detach):
+            send(.detach(detach), channel: id.channel)
+        case .sendDetachAndRelease(let detach, let error):
+            send(.detach(detach), channel: id.channel)
+            releaseLink(id, error)
+        case .released(let error):
+            releaseLink(id, error)
+        }
+    }
+
+    private mutating func linkAttached(_ id: LinkID, _ terms: AttachedLink) {
+        events.append(.linkAttached(id, terms))
+        if terms.local.role == .sender {
+            sessions[id.channel]!.links[id.handle]!.sender = SenderCreditState(initialDeliveryCount: terms.initialDeliveryCount)
+        } else {
+            let prefetch = sessions[id.channel]!.links[id.handle]!.prefetch
+            var receiver = ReceiverCreditState(initialDeliveryCount: terms.initialDeliveryCount, prefetch: prefetch)
+            if case .sendFlow(let state) = receiver.linkAttached() { sendLinkFlow(state, link: id) }
+            sessions[id.channel]!.links[id.handle]!.receiver = receiver
+        }
+    }
+
+    /// A flow for one link: the session's fields, then the link's.
+    mutating func sendLinkFlow(_ state: LinkFlowState, link id: LinkID) {
+        var flow = sessions[id.channel]!.machine.flow()
+        flow.handle = id.handle
+        state.apply(to: &flow)
+        send(.flow(flow), channel: id.channel)
+    }
+
+    private mutating func releaseLink(_ id: LinkID, _ error: AMQPLinkError?) {
+        guard let link = sessions[id.channel]?.links.removeValue(forKey: id.handle) else { return }
+        if let remote = link.remoteHandle { sessions[id.channel]!.byRemoteHandle[remote] = nil }
+        sessions[id.channel]!.machine.linkDetachSent(handle: id.handle)
+        events.append(.linkDetached(id, error))
+    }
+
+    private mutating func releaseSession(_ channel: UInt16, _ error: AMQPSessionError?) {
+        guard let session = sessions.removeValue(forKey: channel) else { return }
+        if let remote = session.remoteChannel { byRemoteChannel[remote] = nil }
+        // Ending a session detaches its links (spec 2.5.5).
+        for handle in session.links.keys.sorted() {
+            events.append(.linkDetached(LinkID(channel: channel, handle: handle),
+                                        error.map { AMQPLinkError(code: .detachedByPeer, error: $0.error) }))
+        }
+        events.append(.sessionEnded(channel: channel, error))
+    }
+
+    /// Sends transfer frames on `channel` while the session window, link credit and queued
+    /// deliveries allow: one frame at a time, so a delivery larger than a frame goes out as
+    /// the window opens.
+    mutating func pump(channel: UInt16) {
+        guard let maxFrameSize = connection.negotiated?.outgoingMaxFrameSize else { return }
+        while sessions[channel]?.machine.canSendTransfer == true {
+            guard let handle = nextSendingLink(channel: channel) else { return }
+            sendFrame(channel: channel, handle: handle, maxFrameSize: Int(maxFrameSize))
+        }
+    }
+
+    /// The first attached sending link (by handle) with a delivery it may send a frame of.
+    private func nextSendingLink(channel: UInt16) -> UInt32? {
+        guard let session = sessions[channel] else { return nil }
+        return session.links.keys.sorted().first { handle in
+            let link = session.links[handle]!
+            guard link.machine.isAttached, let sender = link.sender, let head = link.queue.first else { return false }
+            return head.deliveryID != nil || sender.linkCredit > 0
+        }
+    }
+
+    private mutating func sendFrame(channel: UInt16, handle: UInt32, maxFrameSize: Int) {
+        var link = sessions[channel]!.links.removeValue(forKey: handle)!
+        defer { sessions[channel]!.links[handle] = link }
+        var delivery = link.queue.removeFirst()
+        var transfer: Transfer
+        if let id = delivery.deliveryID {
+            transfer = Transfer(handle: handle, deliveryID: id)
+        } else {
+            _ = link.sender!.deliverySent()
+            let id = sessions[channel]!.nextDeliveryID
+            sessions[channel]!.nextDeliveryID &+= 1
+            delivery.deliveryID = id
+            transfer = Transfer(handle: handle, deliveryID: id, deliveryTag: delivery.tag,
+                                messageFormat: delivery.messageFormat, settled: delivery.settled)
+        }
+        transfer.more = true
+        let room = maxFrameSize - AMQPFrameLayout.headerLength - transfer.amqpEncodedSize
+        let chunk = min(delivery.remaining.readableBytes, max(room, 0))
+        let piece = delivery.remaining.readSlice(length: chunk)!
+        transfer.more = delivery.remaining.readableBytes > 0
+        _ = sessions[channel]!.machine.transferSent()
+        send(.transfer(transfer), channel: channel, payload: piece)
+        if transfer.more {
+            link.queue.prepend(delivery)
+        } else if !delivery.settled {
+            sessions[channel]!.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag))
+        }
+    }
+}

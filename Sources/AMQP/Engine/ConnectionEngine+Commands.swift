@@ -1,0 +1,116 @@
+import AMQPCore
+import NIOCore
+
+/// What the application asks of a connection.
+extension ConnectionEngine {
+    /// The transport is up (after SASL, if any): clients send their header and open.
+    public mutating func start() {
+        apply(connection.start())
+    }
+
+    public mutating func close(error: AMQPError? = nil) {
+        apply(connection.closeRequested(error: error))
+    }
+
+    /// Our idle time-out passed with nothing received.
+    public mutating func idleTimeoutElapsed() {
+        apply(connection.idleTimeoutElapsed())
+    }
+
+    /// Begins a session; returns its channel, nil when no channel is free or not open yet.
+    public mutating func beginSession(_ configuration: SessionConfiguration? = nil) -> UInt16? {
+        guard connection.negotiated != nil, let channel = freeChannel() else { return nil }
+        sessions[channel] = SessionEndpoint(configuration: configuration ?? sessionConfiguration)
+        apply(sessions[channel]!.machine.beginRequested(), channel: channel)
+        return channel
+    }
+
+    public mutating func endSession(_ channel: UInt16, error: AMQPError? = nil) {
+        guard sessions[channel] != nil else { return }
+        apply(sessions[channel]!.machine.endRequested(error: error), channel: channel)
+    }
+
+    /// Attaches a link on a begun session; returns its id, nil when no handle is free.
+    /// `prefetch` is the credit a receiver keeps up (0: manual, with `grantCredit`).
+    public mutating func attachLink(
+        channel: UInt16, name: String, role: Role, source: Source?, target: Target?,
+        senderSettleMode: SenderSettleMode = .mixed, receiverSettleMode: ReceiverSettleMode = .first,
+        prefetch: UInt32 = 100, maxMessageSize: UInt64? = nil
+    ) -> LinkID? {
+        guard let handle = sessions[channel]?.machine.freeHandle() else { return nil }
+        let attach = Attach(name: name, handle: handle, role: role, sndSettleMode: senderSettleMode,
+                            rcvSettleMode: receiverSettleMode, source: source, target: target.map { .target($0) },
+                            initialDeliveryCount: role == .sender ? 0 : nil, maxMessageSize: maxMessageSize)
+        return startLink(attach, channel: channel, prefetch: prefetch, remote: nil)
+    }
+
+    /// Accepts a link the peer attached (`Event.linkRequested`), as the other end of it.
+    public mutating func acceptLink(channel: UInt16, _ remote: Attach, prefetch: UInt32 = 100) -> LinkID? {
+        guard let handle = sessions[channel]?.machine.freeHandle() else { return nil }
+        let attach = Attach(name: remote.name, handle: handle, role: remote.role == .sender ? .receiver : .sender,
+                            sndSettleMode: remote.sndSettleMode, rcvSettleMode: remote.rcvSettleMode,
+                            source: remote.source, target: remote.target,
+                            initialDeliveryCount: remote.role == .sender ? nil : 0)
+        return startLink(attach, channel: channel, prefetch: prefetch, remote: remote)
+    }
+
+    private mutating func startLink(_ attach: Attach, channel: UInt16, prefetch: UInt32, remote: Attach?) -> LinkID {
+        let id = LinkID(channel: channel, handle: attach.handle)
+        sessions[channel]!.links[attach.handle] = LinkEndpoint(attach: attach, prefetch: prefetch)
+        apply(sessions[channel]!.links[attach.handle]!.machine.attachRequested(), link: id)
+        if let remote {
+            sessions[channel]!.links[attach.handle]!.remoteHandle = remote.handle
+            sessions[channel]!.byRemoteHandle[remote.handle] = attach.handle
+            apply(sessions[channel]!.links[attach.handle]!.machine.attachReceived(remote), link: id)
+        }
+        return id
+    }
+
+    public mutating func detachLink(_ id: LinkID, closed: Bool = true, error: AMQPError? = nil) {
+        guard sessions[id.channel]?.links[id.handle] != nil else { return }
+        apply(sessions[id.channel]!.links[id.handle]!.machine.detachRequested(closed: closed, error: error), link: id)
+    }
+
+    /// Queues a message (already encoded) on a sending link; it goes out as credit and the
+    /// session window allow. `tag` must be unique among the link's unsettled deliveries.
+    public mutating func send(_ message: ByteBuffer, tag: ByteBuffer, on id: LinkID, settled: Bool = false,
+                              messageFormat: UInt32 = 0) {
+        guard sessions[id.channel]?.links[id.handle]?.role == .sender else { return }
+        sessions[id.channel]!.links[id.handle]!.queue.append(
+            OutgoingDelivery(tag: tag, remaining: message, settled: settled, messageFormat: messageFormat))
+        pump(channel: id.channel)
+    }
+
+    /// Settles a received delivery with `state` (accepted, rejected, released, modified); the
+    /// disposition goes out, coalesced with others, at the next `flush()`.
+    public mutating func settle(_ deliveryID: UInt32, on id: LinkID, state: DeliveryState) {
+        guard sessions[id.channel] != nil else { return }
+        sessions[id.channel]!.unsettledReceived.dispositionReceived(first: deliveryID, last: nil, settled: true) { _, _ in }
+        sessions[id.channel]!.dispositions.add(deliveryID, state: state, settled: true)
+    }
+
+    /// The application took `count` deliveries from a receiving link: keeps its credit up.
+    public mutating func consumed(_ count: Int, on id: LinkID) {
+        guard sessions[id.channel]?.links[id.handle]?.receiver != nil else { return }
+        let action = sessions[id.channel]!.links[id.handle]!.receiver!.deliveriesConsumed(count)
+        if case .sendFlow(let state) = action { sendLinkFlow(state, link: id) }
+    }
+
+    /// Manual credit for a receiving link, optionally draining.
+    public mutating func grantCredit(_ credit: UInt32, on id: LinkID, drain: Bool = false) {
+        guard sessions[id.channel]?.links[id.handle]?.receiver != nil else { return }
+        let action = sessions[id.channel]!.links[id.handle]!.receiver!.creditRequested(credit, drain: drain)
+        if case .sendFlow(let state) = action { sendLinkFlow(state, link: id) }
+    }
+
+    /// The handler finished one read: sends the dispositions decided meanwhile and reopens
+    /// session windows (one flow per session, not one per transfer).
+    public mutating func flush() {
+        for channel in sessions.keys.sorted() {
+            for disposition in sessions[channel]!.dispositions.flush(role: .receiver) {
+                send(.disposition(disposition), channel: channel)
+            }
+            apply(sessions[channel]!.machine.readCompleted(), channel: channel)
+        }
+    }
+}

@@ -1,0 +1,248 @@
+import AMQPCore
+import NIOCore
+
+/// Everything one AMQP connection does, without I/O: the connection, its sessions and their
+/// links, composed from their state machines. Received headers and frames go in
+/// (`received(_:)`), commands go in (`beginSession`, `attachLink`, `send`, `settle`, …); frames
+/// to write collect in `outbound` and what the application should learn in `events`. The
+/// channel handler drains both after each call and performs them.
+public struct ConnectionEngine: Sendable {
+    public enum Event: Sendable, Hashable {
+        case opened(NegotiatedConnection)
+        case sessionBegun(channel: UInt16)
+        case sessionEnded(channel: UInt16, AMQPSessionError?)
+        case linkAttached(LinkID, AttachedLink)
+        /// The peer attached a link of its own on this session: `acceptLink` or `refuseLink`.
+        case linkRequested(channel: UInt16, Attach)
+        case linkDetached(LinkID, AMQPLinkError?)
+        /// A sending link may send this many more deliveries.
+        case creditAvailable(LinkID, UInt32)
+        /// A drain this receiver asked for is complete.
+        case drained(LinkID)
+        case delivery(LinkID, IncomingDelivery)
+        /// The peer's disposition for a delivery we sent (`settled`: final).
+        case outcome(LinkID, deliveryID: UInt32, tag: ByteBuffer, state: DeliveryState?, settled: Bool)
+        /// Close the transport; nil error for a clean close.
+        case closeTransport(AMQPConnectionError?)
+    }
+
+    var connection: ConnectionStateMachine
+    var sessions: [UInt16: SessionEndpoint] = [:]
+    var byRemoteChannel: [UInt16: UInt16] = [:]
+    let sessionConfiguration: SessionConfiguration
+    /// Headers and frames to write, in order.
+    public internal(set) var outbound: [AMQPInbound] = []
+    /// What happened, in order.
+    public internal(set) var events: [Event] = []
+
+    public init(role: ConnectionStateMachine.Role, configuration: ConnectionConfiguration,
+                sessionConfiguration: SessionConfiguration = SessionConfiguration()) {
+        connection = ConnectionStateMachine(role: role, configuration: configuration)
+        self.sessionConfiguration = sessionConfiguration
+    }
+
+    public var negotiated: NegotiatedConnection? { connection.negotiated }
+
+    /// Takes what is to be written, leaving the queue empty.
+    public mutating func takeOutbound() -> [AMQPInbound] {
+        defer { outbound.removeAll(keepingCapacity: true) }
+        return outbound
+    }
+
+    public mutating func takeEvents() -> [Event] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    // MARK: Inbound
+
+    public mutating func received(_ item: AMQPInbound) {
+        switch item {
+        case .header(let header):
+            apply(connection.headerReceived(header))
+        case .frame(let frame):
+            switch frame.body {
+            case .empty:
+                break  // a heartbeat: the handler resets its idle timer on any frame
+            case .sasl(let body):
+                apply(connection.protocolViolated(.notAllowed, "SASL \(body.specName) after the AMQP header"))
+            case .amqp(let performative, let payload):
+                received(performative, payload: payload, channel: frame.channel)
+            }
+        }
+    }
+
+    private mutating func received(_ performative: Performative, payload: ByteBuffer, channel: UInt16) {
+        switch performative {
+        case .open(let open):
+            apply(connection.openReceived(open))
+            return
+        case .close(let close):
+            apply(connection.closeReceived(close))
+            return
+        case .begin(let begin):
+            beginReceived(begin, channel: channel)
+            return
+        default:
+            break
+        }
+        guard connection.negotiated != nil else {
+            apply(connection.protocolViolated(.illegalState, "\(performative.specName) before open"))
+            return
+        }
+        guard let local = byRemoteChannel[channel], sessions[local] != nil else {
+            apply(connection.protocolViolated(.notFound, "\(performative.specName) on channel \(channel), which has no session"))
+            return
+        }
+        switch performative {
+        case .end(let end): apply(sessions[local]!.machine.endReceived(end), channel: local)
+        case .attach(let attach): attachReceived(attach, channel: local)
+        case .detach(let detach): detachReceived(detach, channel: local)
+        case .flow(let flow): flowReceived(flow, channel: local)
+        case .transfer(let transfer): transferReceived(transfer, payload: payload, channel: local)
+        case .disposition(let disposition): dispositionReceived(disposition, channel: local)
+        case .open, .close, .begin: break
+        }
+    }
+
+    private mutating func beginReceived(_ begin: Begin, channel: UInt16) {
+        guard let negotiated = connection.negotiated else {
+            apply(connection.protocolViolated(.illegalState, "begin before open"))
+            return
+        }
+        guard channel <= negotiated.incomingChannelMax else {
+            apply(connection.protocolViolated(.framingError, "channel \(channel) above channel-max \(negotiated.incomingChannelMax)"))
+            return
+        }
+        guard byRemoteChannel[channel] == nil else {
+            apply(connection.protocolViolated(.illegalState, "begin on channel \(channel), which has a session"))
+            return
+        }
+        if let ours = begin.remoteChannel {
+            // The answer to a begin of ours.
+            guard sessions[ours]?.remoteChannel == nil, sessions[ours] != nil else {
+                apply(connection.protocolViolated(.illegalState, "begin answers channel \(ours), which began no session"))
+                return
+            }
+            sessions[ours]!.remoteChannel = channel
+            byRemoteChannel[channel] = ours
+            apply(sessions[ours]!.machine.beginReceived(begin), channel: ours)
+            return
+        }
+        // The peer begins: answer on a channel of ours.
+        guard let local = freeChannel() else {
+            apply(connection.protocolViolated(.resourceLimitExceeded, "no free channel for the peer's session"))
+            return
+        }
+        var session = SessionEndpoint(configuration: sessionConfiguration)
+        session.remoteChannel = channel
+        _ = session.machine.beginReceived(begin)
+        sessions[local] = session
+        byRemoteChannel[channel] = local
+        apply(sessions[local]!.machine.beginRequested(answering: channel), channel: local)
+        events.append(.sessionBegun(channel: local))
+    }
+
+    private mutating func attachReceived(_ attach: Attach, channel: UInt16) {
+        let sessionAction = sessions[channel]!.machine.attachReceived(handle: attach.handle)
+        guard sessionAction == .none else { return apply(sessionAction, channel: channel) }
+        // Ours, if we asked for a link of this name in the other role and it is not attached yet.
+        let match = sessions[channel]!.links.first { _, link in
+            link.machine.local.name == attach.name && link.remoteHandle == nil && link.role != attach.role
+        }
+        guard let (handle, _) = match else {
+            events.append(.linkRequested(channel: channel, attach))
+            return
+        }
+        sessions[channel]!.links[handle]!.remoteHandle = attach.handle
+        sessions[channel]!.byRemoteHandle[attach.handle] = handle
+        apply(sessions[channel]!.links[handle]!.machine.attachReceived(attach), link: LinkID(channel: channel, handle: handle))
+    }
+
+    private mutating func detachReceived(_ detach: Detach, channel: UInt16) {
+        let sessionAction = sessions[channel]!.machine.detachReceived(handle: detach.handle)
+        guard sessionAction == .none else { return apply(sessionAction, channel: channel) }
+        guard let handle = sessions[channel]!.byRemoteHandle[detach.handle] else { return }
+        apply(sessions[channel]!.links[handle]!.machine.detachReceived(detach), link: LinkID(channel: channel, handle: handle))
+    }
+
+    private mutating func flowReceived(_ flow: Flow, channel: UInt16) {
+        let sessionAction = sessions[channel]!.machine.flowReceived(flow)
+        if sessionAction != .none { apply(sessionAction, channel: channel) }
+        guard let remote = flow.handle, let handle = sessions[channel]?.byRemoteHandle[remote] else {
+            pump(channel: channel)
+            return
+        }
+        let id = LinkID(channel: channel, handle: handle)
+        if sessions[channel]!.links[handle]!.role == .sender {
+            let action = sessions[channel]!.links[handle]!.sender?.flowReceived(
+                deliveryCount: flow.deliveryCount, linkCredit: flow.linkCredit, drain: flow.drain, echo: flow.echo) ?? .none
+            switch action {
+            case .none: break
+            case .creditAvailable(let credit): events.append(.creditAvailable(id, credit))
+            case .sendFlow(let state): sendLinkFlow(state, link: id)
+            }
+        } else {
+            var receiver = sessions[channel]!.links[handle]!.receiver
+            let action = receiver?.flowReceived(deliveryCount: flow.deliveryCount, available: flow.available) ?? .none
+            if case .drainCompleted = action { events.append(.drained(id)) }
+            if flow.echo, let echo = receiver?.echoRequested(), case .sendFlow(let state) = echo { sendLinkFlow(state, link: id) }
+            sessions[channel]!.links[handle]!.receiver = receiver
+        }
+        pump(channel: channel)
+    }
+
+    private mutating func transferReceived(_ transfer: Transfer, payload: ByteBuffer, channel: UInt16) {
+        let sessionAction = sessions[channel]!.machine.transferReceived(handle: transfer.handle)
+        guard sessionAction == .none else { return apply(sessionAction, channel: channel) }
+        guard let handle = sessions[channel]!.byRemoteHandle[transfer.handle],
+              sessions[channel]!.links[handle]!.role == .receiver
+        else {
+            apply(sessions[channel]!.machine.endRequested(error: AMQPError(condition: .unattachedHandle,
+                                                                          errorDescription: "transfer to a sending link")), channel: channel)
+            return
+        }
+        let id = LinkID(channel: channel, handle: handle)
+        switch sessions[channel]!.links[handle]!.receiver?.transferReceived(more: transfer.more, aborted: transfer.aborted) ?? .none {
+        case .violation(let condition):
+            return apply(sessions[channel]!.links[handle]!.machine.protocolViolated(condition, "transfer without credit"), link: id)
+        case .sendFlow(let state): sendLinkFlow(state, link: id)
+        case .drainCompleted: events.append(.drained(id))
+        case .none: break
+        }
+        switch sessions[channel]!.links[handle]!.assembler.transferReceived(transfer, payload: payload) {
+        case .incomplete, .aborted:
+            break
+        case .violation(let condition, let description):
+            apply(sessions[channel]!.links[handle]!.machine.protocolViolated(condition, description), link: id)
+        case .delivery(let delivery):
+            if !delivery.settled { sessions[channel]!.unsettledReceived.sent(delivery.deliveryID, handle) }
+            events.append(.delivery(id, delivery))
+        }
+    }
+
+    private mutating func dispositionReceived(_ disposition: Disposition, channel: UInt16) {
+        var found: [Event] = []
+        if disposition.role == .receiver {
+            sessions[channel]!.unsettledSent.dispositionReceived(first: disposition.first, last: disposition.last,
+                                                                 settled: disposition.settled) { id, sent in
+                found.append(.outcome(LinkID(channel: channel, handle: sent.handle), deliveryID: id, tag: sent.tag,
+                                      state: disposition.state, settled: disposition.settled))
+            }
+        } else if disposition.settled {
+            sessions[channel]!.unsettledReceived.dispositionReceived(first: disposition.first, last: disposition.last,
+                                                                     settled: true) { _, _ in }
+        }
+        events.append(contentsOf: found)
+    }
+
+    func freeChannel() -> UInt16? {
+        let limit = connection.negotiated?.outgoingChannelMax ?? connection.configuration.channelMax
+        var channel: UInt16 = 0
+        while sessions[channel] != nil {
+            guard channel < limit else { return nil }
+            channel += 1
+        }
+        return channel
+    }
+}

@@ -1,0 +1,72 @@
+import AMQPCore
+import NIOCore
+
+/// A link, named by where this side attached it: its session's local channel and its handle.
+public struct LinkID: Hashable, Sendable, CustomStringConvertible {
+    public var channel: UInt16
+    public var handle: UInt32
+    public init(channel: UInt16, handle: UInt32) {
+        self.channel = channel
+        self.handle = handle
+    }
+    public var description: String { "\(channel)/\(handle)" }
+}
+
+/// A message queued on a sending link, sent frame by frame as credit and window allow.
+struct OutgoingDelivery: Sendable {
+    var tag: ByteBuffer
+    /// The encoded message bytes not yet sent (slices of the caller's buffer).
+    var remaining: ByteBuffer
+    var settled: Bool
+    var messageFormat: UInt32
+    /// Assigned when the first frame goes out.
+    var deliveryID: UInt32?
+}
+
+/// One link inside the engine: its lifecycle, its credit, and its deliveries in each direction.
+struct LinkEndpoint: Sendable {
+    var machine: LinkStateMachine
+    var sender: SenderCreditState?
+    var receiver: ReceiverCreditState?
+    var assembler: IncomingDeliveryAssembler
+    var queue: CircularBuffer<OutgoingDelivery> = CircularBuffer()
+    /// The handle the peer uses for this link, once attached.
+    var remoteHandle: UInt32?
+    /// Credit the receiver grants and keeps up (0: manual).
+    let prefetch: UInt32
+
+    init(attach: Attach, prefetch: UInt32) {
+        self.machine = LinkStateMachine(attach: attach)
+        self.assembler = IncomingDeliveryAssembler(maxMessageSize: attach.maxMessageSize.flatMap { $0 == 0 ? nil : $0 })
+        self.prefetch = prefetch
+    }
+
+    var role: Role { machine.local.role }
+}
+
+/// One session inside the engine.
+struct SessionEndpoint: Sendable {
+    var machine: SessionStateMachine
+    var remoteChannel: UInt16?
+    var links: [UInt32: LinkEndpoint] = [:]
+    /// The peer's handle → our handle.
+    var byRemoteHandle: [UInt32: UInt32] = [:]
+    /// Our next outgoing delivery-id (session-scoped, spec 2.6.12).
+    var nextDeliveryID: UInt32 = 0
+    /// Deliveries we sent and the peer has not settled, with their link's handle and tag.
+    var unsettledSent = UnsettledDeliveries<SentDelivery>()
+    /// Deliveries we received and have not settled, with the handle of their link.
+    var unsettledReceived = UnsettledDeliveries<UInt32>()
+    /// Settlements decided but not yet sent.
+    var dispositions = DispositionBatch()
+
+    init(configuration: SessionConfiguration) {
+        machine = SessionStateMachine(configuration: configuration)
+    }
+}
+
+/// What the engine remembers of a delivery it sent until the peer settles it.
+struct SentDelivery: Sendable {
+    var handle: UInt32
+    var tag: ByteBuffer
+}

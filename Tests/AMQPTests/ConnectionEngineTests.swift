@@ -1,0 +1,150 @@
+import AMQPCore
+import NIOCore
+import Testing
+@testable import AMQP
+
+/// Two engines talking through real bytes (encoded and decoded frames), with a server that
+/// accepts every session and link and accepts every delivery.
+struct EnginePair {
+    var client: ConnectionEngine
+    var server: ConnectionEngine
+    var clientEvents: [ConnectionEngine.Event] = []
+    var serverEvents: [ConnectionEngine.Event] = []
+    var received: [IncomingDelivery] = []
+    var serverPrefetch: UInt32 = 10
+    var settleOnServer = true
+
+    init(clientMaxFrameSize: UInt32 = 65_536, serverMaxFrameSize: UInt32 = 512) {
+        client = ConnectionEngine(role: .client, configuration: ConnectionConfiguration(containerID: "client", maxFrameSize: clientMaxFrameSize))
+        server = ConnectionEngine(role: .server, configuration: ConnectionConfiguration(containerID: "server", maxFrameSize: serverMaxFrameSize),
+                                  sessionConfiguration: SessionConfiguration(incomingWindow: 8))
+    }
+
+    /// Moves bytes both ways until neither side has anything to say.
+    mutating func run() throws {
+        var clientDecoder = AMQPFrameDecoder(maxFrameSize: 65_536)
+        var serverDecoder = AMQPFrameDecoder(maxFrameSize: 65_536)
+        for _ in 0..<10_000 {
+            let fromClient = client.takeOutbound()
+            let fromServer = server.takeOutbound()
+            if fromClient.isEmpty && fromServer.isEmpty { return }
+            try deliver(fromClient, to: &server, decoder: &serverDecoder)
+            handleServerEvents()
+            try deliver(fromServer, to: &client, decoder: &clientDecoder)
+            clientEvents += client.takeEvents()
+        }
+        Issue.record("the engines never went quiet")
+    }
+
+    private func deliver(_ items: [AMQPInbound], to engine: inout ConnectionEngine, decoder: inout AMQPFrameDecoder) throws {
+        guard !items.isEmpty else { return }
+        var bytes = ByteBuffer()
+        for item in items { AMQPFrameEncoder().encode(data: item, out: &bytes) }
+        while let item = try decoder.decodeItem(from: &bytes) { engine.received(item) }
+        #expect(bytes.readableBytes == 0)
+        engine.flush()
+    }
+
+    private mutating func handleServerEvents() {
+        let events = server.takeEvents()
+        serverEvents += events
+        for event in events {
+            switch event {
+            case .linkRequested(let channel, let attach):
+                _ = server.acceptLink(channel: channel, attach, prefetch: serverPrefetch)
+            case .delivery(let link, let delivery):
+                received.append(delivery)
+                server.consumed(1, on: link)
+                if settleOnServer && !delivery.settled { server.settle(delivery.deliveryID, on: link, state: .accepted(Accepted())) }
+            default:
+                break
+            }
+        }
+        server.flush()
+    }
+
+    /// Opens, begins a session and attaches a sender to "queue".
+    mutating func openSender() throws -> LinkID {
+        client.start()
+        server.start()
+        try run()
+        let channel = client.beginSession()
+        try run()
+        let link = client.attachLink(channel: try #require(channel), name: "sender", role: .sender, source: Source(address: "here"),
+                                     target: Target(address: "queue"))
+        try run()
+        return try #require(link)
+    }
+}
+
+@Suite struct ConnectionEngineTests {
+    @Test func openBeginAttachSendSettleAndCloseThroughRealFrames() throws {
+        var pair = EnginePair()
+        let link = try pair.openSender()
+        #expect(pair.clientEvents.contains { if case .opened = $0 { true } else { false } })
+        #expect(pair.clientEvents.contains(.sessionBegun(channel: 0)))
+        #expect(pair.clientEvents.contains { if case .linkAttached(link, _) = $0 { true } else { false } })
+        #expect(pair.clientEvents.contains(.creditAvailable(link, 10)))
+
+        for index in 0..<25 {
+            let message = AMQPMessage(data: ByteBuffer(repeating: UInt8(index), count: 100)).encoded()
+            pair.client.send(message, tag: ByteBuffer(integer: UInt32(index)), on: link)
+        }
+        try pair.run()
+        #expect(pair.received.count == 25)
+        #expect(pair.received.map(\.deliveryID) == Array(0..<25))
+        for (index, delivery) in pair.received.enumerated() {
+            let view = try AMQPMessageView(decoding: delivery.payload)
+            #expect(view.data == ByteBuffer(repeating: UInt8(index), count: 100))
+        }
+        let outcomes = pair.clientEvents.compactMap { event -> UInt32? in
+            if case .outcome(link, let id, _, .accepted?, true) = event { return id }
+            return nil
+        }
+        #expect(outcomes.sorted() == Array(0..<25))
+
+        pair.client.detachLink(link)
+        try pair.run()
+        #expect(pair.clientEvents.contains(.linkDetached(link, nil)))
+        pair.client.endSession(0)
+        try pair.run()
+        #expect(pair.clientEvents.contains(.sessionEnded(channel: 0, nil)))
+        pair.client.close()
+        try pair.run()
+        #expect(pair.clientEvents.last == .closeTransport(nil))
+        #expect(pair.serverEvents.last == .closeTransport(AMQPConnectionError(code: .closedByPeer)))
+    }
+
+    @Test func messagesLargerThanAFrameAreSplitAndReassembled() throws {
+        var pair = EnginePair(serverMaxFrameSize: 512)
+        let link = try pair.openSender()
+        let big = AMQPMessage(data: ByteBuffer(repeating: 7, count: 20_000)).encoded()
+        pair.client.send(big, tag: ByteBuffer(integer: UInt32(1)), on: link)
+        try pair.run()
+        #expect(pair.received.count == 1)
+        #expect(pair.received.first?.payload == big)
+    }
+
+    @Test func creditAndWindowHoldSendsBack() throws {
+        var pair = EnginePair()
+        pair.serverPrefetch = 2
+        pair.settleOnServer = false
+        let link = try pair.openSender()
+        for index in 0..<5 {
+            pair.client.send(ByteBuffer(string: "m\(index)"), tag: ByteBuffer(integer: UInt32(index)), on: link, settled: true)
+        }
+        // The server consumes as it receives, so credit keeps being replenished: all arrive.
+        try pair.run()
+        #expect(pair.received.count == 5)
+        #expect(pair.received.allSatisfy { $0.settled })
+    }
+
+    @Test func framesBeforeOpenCloseTheConnection() {
+        var server = ConnectionEngine(role: .server, configuration: ConnectionConfiguration(containerID: "s"))
+        server.start()
+        server.received(.header(.amqp))
+        server.received(.frame(AMQPFrame(channel: 0, performative: .begin(Begin(nextOutgoingID: 0, incomingWindow: 1, outgoingWindow: 1)))))
+        let sent = server.takeOutbound()
+        #expect(sent.contains { if case .frame(let frame) = $0, case .amqp(.close(let close), _) = frame.body { close.error?.condition == .illegalState } else { false } })
+    }
+}

@@ -2,7 +2,7 @@ import AMQPCore
 
 /// Why a connection ended or could not be used. Carries the remote or local AMQP error
 /// condition; `description` never includes credentials.
-public struct AMQPConnectionError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct AMQPConnectionError: AMQPScopedError, Hashable, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Base: String, Hashable, Sendable {
             case closedByPeer = "the peer closed the connection"
@@ -32,10 +32,4 @@ public struct AMQPConnectionError: Error, Hashable, Sendable, CustomStringConver
         self.error = error
     }
 
-    public var description: String {
-        guard let error else { return code.description }
-        var text = "\(code): \(error.condition)"
-        if let detail = error.errorDescription { text += " (\(detail))" }
-        return text
-    }
 }

@@ -1,7 +1,7 @@
 import AMQPCore
 
 /// Why a link was refused or detached. `error` is the AMQP error the peer sent or we sent it.
-public struct AMQPLinkError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct AMQPLinkError: AMQPScopedError, Hashable, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Base: String, Hashable, Sendable {
             case detachedByPeer = "the peer detached the link"
@@ -26,8 +26,4 @@ public struct AMQPLinkError: Error, Hashable, Sendable, CustomStringConvertible 
         self.error = error
     }
 
-    public var description: String {
-        guard let error else { return code.description }
-        return "\(code): \(error.condition)" + (error.errorDescription.map { " (\($0))" } ?? "")
-    }
 }

@@ -31,7 +31,7 @@ public struct SessionConfiguration: Sendable, Hashable {
 }
 
 /// Why a session ended. `error` is the AMQP error the peer sent or the one we sent it.
-public struct AMQPSessionError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct AMQPSessionError: AMQPScopedError, Hashable, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Base: String, Hashable, Sendable {
             case endedByPeer = "the peer ended the session"
@@ -52,8 +52,4 @@ public struct AMQPSessionError: Error, Hashable, Sendable, CustomStringConvertib
         self.error = error
     }
 
-    public var description: String {
-        guard let error else { return code.description }
-        return "\(code): \(error.condition)" + (error.errorDescription.map { " (\($0))" } ?? "")
-    }
 }

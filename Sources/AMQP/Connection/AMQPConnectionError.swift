@@ -31,5 +31,4 @@ public struct AMQPConnectionError: AMQPScopedError, Hashable, Sendable {
         self.code = code
         self.error = error
     }
-
 }

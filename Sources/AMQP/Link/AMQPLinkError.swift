@@ -25,5 +25,4 @@ public struct AMQPLinkError: AMQPScopedError, Hashable, Sendable {
         self.code = code
         self.error = error
     }
-
 }

@@ -51,5 +51,4 @@ public struct AMQPSessionError: AMQPScopedError, Hashable, Sendable {
         self.code = code
         self.error = error
     }
-
 }

@@ -41,7 +41,11 @@ let package = Package(
         ),
         .testTarget(
             name: "AMQPTests",
-            dependencies: ["AMQP", "AMQPCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "AMQP", "AMQPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

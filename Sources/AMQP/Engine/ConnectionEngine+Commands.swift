@@ -12,6 +12,11 @@ extension ConnectionEngine {
         apply(connection.closeRequested(error: error))
     }
 
+    /// Input that cannot be decoded (or otherwise breaks the protocol): close with `condition`.
+    public mutating func protocolViolated(_ condition: AMQPErrorCondition, _ description: String) {
+        apply(connection.protocolViolated(condition, description))
+    }
+
     /// Our idle time-out passed with nothing received.
     public mutating func idleTimeoutElapsed() {
         apply(connection.idleTimeoutElapsed())

@@ -1,0 +1,274 @@
+import AMQPCore
+import NIOCore
+
+/// Drives a `ConnectionEngine` (and, first, the SASL layer) on a NIO channel: decoded
+/// headers and frames in, encoded frames out, one write per batch of work and one flush per
+/// read. It runs on the channel's event loop only; the application talks to it through
+/// `perform(_:)`, and hears from it through `onEvent`.
+///
+/// Expects an `AMQPFrameDecoder` (as a `ByteToMessageHandler`) before it in the pipeline.
+public final class AMQPConnectionHandler: ChannelDuplexHandler {
+    public typealias InboundIn = AMQPInbound
+    public typealias OutboundIn = Never
+    public typealias OutboundOut = ByteBuffer
+
+    /// How the SASL layer goes, if there is one.
+    public enum SASL {
+        case none
+        /// Client: present these credentials, most preferred first.
+        case client([SASLCredentials], hostname: String?)
+        /// Server: offer these mechanisms and check what the client presents.
+        case server([AMQPSymbol], verify: (SASLPresented) -> Bool)
+    }
+
+    private enum Phase {
+        case sasl
+        case amqp
+        case closed
+    }
+
+    private var engine: ConnectionEngine
+    private var saslClient: SASLClientStateMachine?
+    private var saslServer: SASLServerStateMachine?
+    private let verify: ((SASLPresented) -> Bool)?
+    private var phase: Phase
+    private var context: ChannelHandlerContext?
+    private var heartbeat: RepeatedTask?
+    private var idleCheck: RepeatedTask?
+    private var lastRead = NIODeadline.now()
+    private var wroteSinceHeartbeat = false
+    /// The identity SASL established (server side).
+    public private(set) var identity: SASLPresented?
+    /// Everything the engine reports, on the event loop, in order.
+    public var onEvent: (ConnectionEngine.Event) -> Void = { _ in }
+
+    public init(engine: ConnectionEngine, sasl: SASL = .none) {
+        self.engine = engine
+        switch sasl {
+        case .none:
+            phase = .amqp
+            verify = nil
+        case .client(let credentials, let hostname):
+            saslClient = SASLClientStateMachine(credentials: credentials, hostname: hostname)
+            phase = .sasl
+            verify = nil
+        case .server(let mechanisms, let check):
+            saslServer = SASLServerStateMachine(mechanisms: mechanisms)
+            phase = .sasl
+            verify = check
+        }
+    }
+
+    /// Runs a command against the engine (on the event loop) and writes what it produced.
+    public func perform<Result>(_ command: (inout ConnectionEngine) -> Result) -> Result {
+        let result = command(&engine)
+        engine.flush()
+        drain()
+        context?.flush()
+        return result
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start(context) }
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        lastRead = .now()
+        if var client = saslClient {
+            if case .sendHeader = client.start() { write(.header(.sasl)) }
+            saslClient = client
+        } else if saslServer == nil {
+            engine.start()
+            drain()
+        }
+        context.flush()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
+        let item = unwrapInboundIn(data)
+        switch phase {
+        case .sasl: saslRead(item)
+        case .amqp: engine.received(item)
+        case .closed: break
+        }
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        // Events first (the application may settle or send in response), then the batched
+        // dispositions and window flows of this read, then one flush.
+        drain()
+        engine.flush()
+        drain()
+        context.flush()
+        context.fireChannelReadComplete()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        heartbeat?.cancel()
+        idleCheck?.cancel()
+        if phase != .closed {
+            phase = .closed
+            onEvent(.closeTransport(AMQPConnectionError(code: .transportClosed)))
+        }
+        context.fireChannelInactive()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // Undecodable input: tell the peer why (framing error), then close.
+        let detail = (error as? AMQPDecodingError).map { "\($0)" } ?? "\(error)"
+        if phase == .amqp {
+            engine.protocolViolated(.framingError, detail)
+            drain()
+        }
+        phase = .closed
+        onEvent(.closeTransport(AMQPConnectionError(code: .protocolViolation,
+                                                    error: AMQPError(condition: .framingError, errorDescription: detail))))
+        closeAfterWrites(context)
+    }
+
+    /// Closes once everything written so far has gone out.
+    private func closeAfterWrites(_ context: ChannelHandlerContext) {
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    // MARK: SASL
+
+    private func saslRead(_ item: AMQPInbound) {
+        if var client = saslClient {
+            let action: SASLClientStateMachine.Action
+            switch item {
+            case .header(let header): action = client.headerReceived(header)
+            case .frame(let frame):
+                guard case .sasl(let body) = frame.body else {
+                    action = .fail(SASLError(code: .unexpectedFrame, detail: "an AMQP frame during SASL"))
+                    break
+                }
+                action = client.frameReceived(body)
+            }
+            saslClient = client
+            switch action {
+            case .none, .sendHeader: break
+            case .sendInit(let initiate): write(.frame(AMQPFrame(channel: 0, body: .sasl(.initiate(initiate)))))
+            case .authenticated:
+                phase = .amqp
+                engine.start()
+                drain()
+            case .fail(let error): fail(.sasl, detail: "\(error)")
+            }
+        } else if var server = saslServer {
+            var action: SASLServerStateMachine.Action
+            switch item {
+            case .header(let header): action = server.headerReceived(header)
+            case .frame(let frame):
+                guard case .sasl(let body) = frame.body else {
+                    action = .reject(nil, SASLError(code: .unexpectedFrame, detail: "an AMQP frame during SASL"))
+                    break
+                }
+                action = server.frameReceived(body)
+            }
+            if case .verify(let presented, _) = action { action = server.verified(verify?(presented) ?? false) }
+            saslServer = server
+            switch action {
+            case .none, .verify: break
+            case .sendHeaderAndMechanisms(let mechanisms):
+                write(.header(.sasl))
+                write(.frame(AMQPFrame(channel: 0, body: .sasl(.mechanisms(mechanisms)))))
+            case .succeed(let outcome, let presented):
+                identity = presented
+                write(.frame(AMQPFrame(channel: 0, body: .sasl(.outcome(outcome)))))
+                phase = .amqp
+                engine.start()
+            case .reject(let outcome, let error):
+                if let outcome { write(.frame(AMQPFrame(channel: 0, body: .sasl(.outcome(outcome))))) }
+                fail(.sasl, detail: "\(error)")
+            case .rejectHeader(let reply):
+                write(.header(reply))
+                fail(.unsupportedProtocol, detail: "the client did not start with SASL")
+            }
+        }
+    }
+
+    private func fail(_ code: AMQPConnectionError.Code, detail: String) {
+        phase = .closed
+        onEvent(.closeTransport(AMQPConnectionError(code: code, error: AMQPError(condition: .unauthorizedAccess, errorDescription: detail))))
+        guard let context else { return }
+        closeAfterWrites(context)
+    }
+
+    // MARK: Output
+
+    private func write(_ item: AMQPInbound) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        AMQPFrameEncoder().encode(data: item, out: &buffer)
+        wroteSinceHeartbeat = true
+        context.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// Writes what the engine produced (one buffer for all of it) and reports its events.
+    private func drain() {
+        guard let context else { return }
+        let outbound = engine.takeOutbound()
+        if !outbound.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: 1024)
+            let encoder = AMQPFrameEncoder()
+            for item in outbound { encoder.encode(data: item, out: &buffer) }
+            wroteSinceHeartbeat = true
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
+        for event in engine.takeEvents() {
+            switch event {
+            case .opened(let negotiated): startTimers(negotiated, context)
+            case .closeTransport:
+                phase = .closed
+                heartbeat?.cancel()
+                idleCheck?.cancel()
+                context.flush()
+                context.close(promise: nil)
+            default: break
+            }
+            onEvent(event)
+        }
+    }
+
+    /// Heartbeats at half the peer's idle time-out; our own idle time-out checked as often.
+    private func startTimers(_ negotiated: NegotiatedConnection, _ context: ChannelHandlerContext) {
+        let loop = context.eventLoop
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        if let interval = negotiated.heartbeatInterval {
+            heartbeat = loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval)),
+                                                  delay: .milliseconds(Int64(interval))) { _ in
+                let handler = bound.value
+                guard handler.phase == .amqp else { return }
+                if !handler.wroteSinceHeartbeat {
+                    handler.write(.frame(.heartbeat()))
+                    handler.context?.flush()
+                }
+                handler.wroteSinceHeartbeat = false
+            }
+        }
+        if let timeout = negotiated.idleTimeout {
+            let check = max(Int64(timeout) / 4, 1)
+            idleCheck = loop.scheduleRepeatedTask(initialDelay: .milliseconds(check), delay: .milliseconds(check)) { _ in
+                let handler = bound.value
+                guard handler.phase == .amqp else { return }
+                if NIODeadline.now() - handler.lastRead > .milliseconds(Int64(timeout)) {
+                    handler.engine.idleTimeoutElapsed()
+                    handler.drain()
+                    handler.context?.flush()
+                }
+            }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension AMQPConnectionHandler: Sendable {}

@@ -119,14 +119,14 @@ extension ConnectionEngine {
         }
     }
 
-    /// The first attached sending link (by handle) with a delivery it may send a frame of.
+    /// An attached sending link with a delivery it may send a frame of (no allocation: this
+    /// runs once per frame).
     private func nextSendingLink(channel: UInt16) -> UInt32? {
         guard let session = sessions[channel] else { return nil }
-        return session.links.keys.sorted().first { handle in
-            let link = session.links[handle]!
+        return session.links.first { _, link in
             guard link.machine.isAttached, let sender = link.sender, let head = link.queue.first else { return false }
             return head.deliveryID != nil || sender.linkCredit > 0
-        }
+        }?.key
     }
 
     private mutating func sendFrame(channel: UInt16, handle: UInt32, maxFrameSize: Int) {

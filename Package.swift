@@ -25,6 +25,8 @@ let package = Package(
             name: "amqp",
             dependencies: [
                 "AMQPCore",
+                "AMQP",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

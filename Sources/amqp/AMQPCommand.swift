@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct AMQPCommand: ParsableCommand {
+struct AMQPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "amqp",
         abstract: "AMQP 1.0 tools.",
-        subcommands: [DecodeCommand.self]
+        subcommands: [DecodeCommand.self, SendCommand.self]
     )
 }

@@ -1,0 +1,131 @@
+import AMQP
+import AMQPCore
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// One `amqp send`: connect, attach a sender, send `count` messages as credit allows, wait
+/// for every outcome, close.
+struct SendRun: Sendable {
+    var count: Int
+    var size: Int
+    var address: String
+    var presettled: Bool
+
+    struct Result: Sendable {
+        var sent = 0
+        var settled = 0
+        var failure: String?
+        var seconds = 0.0
+        var size = 0
+
+        var summary: String {
+            let rate = seconds > 0 ? Double(settled) / seconds : 0
+            let megabytes = rate * Double(size) / 1_000_000
+            let line = "sent \(sent), settled \(settled) in \(String(format: "%.3f", seconds)) s: "
+                + "\(Int(rate)) msgs/s, \(String(format: "%.1f", megabytes)) MB/s"
+            return failure.map { line + "; error: \($0)" } ?? line
+        }
+    }
+
+    func execute(endpoint: AMQPEndpoint, group: EventLoopGroup) async throws -> Result {
+        let done = group.next().makePromise(of: Result.self)
+        let started = Date()
+        let message = AMQPMessage(data: ByteBuffer(repeating: 0x61, count: size)).encoded()
+        let run = self
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let engine = ConnectionEngine(role: .client, configuration: ConnectionConfiguration(
+                        containerID: "amqp-send-\(getpid())", hostname: endpoint.host))
+                    let handler = AMQPConnectionHandler(engine: engine, sasl: .client(endpoint.credentials, hostname: endpoint.host))
+                    var result = Result(size: run.size)
+                    handler.onEvent = { [unowned handler] event in
+                        run.handle(event, handler: handler, message: message, result: &result)
+                        if case .closeTransport(let error) = event {
+                            if let error, result.failure == nil { result.failure = "\(error)" }
+                            result.seconds = Date().timeIntervalSince(started)
+                            done.succeed(result)
+                        }
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: 1 << 20)))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port).get()
+        let result = try await done.futureResult.get()
+        try? await channel.close()
+        return result
+    }
+
+    private func handle(_ event: ConnectionEngine.Event, handler: AMQPConnectionHandler, message: ByteBuffer, result: inout Result) {
+        switch event {
+        case .opened:
+            _ = handler.perform { $0.beginSession() }
+        case .sessionBegun(let channel):
+            _ = handler.perform {
+                $0.attachLink(channel: channel, name: "amqp-send", role: .sender, source: Source(address: "amqp-send"),
+                              target: Target(address: address), senderSettleMode: presettled ? .settled : .unsettled)
+            }
+        case .creditAvailable(let link, let credit):
+            let batch = min(Int(credit), count - result.sent)
+            guard batch > 0 else { return }
+            let first = result.sent
+            handler.perform { engine in
+                for index in first..<(first + batch) {
+                    engine.send(message, tag: ByteBuffer(integer: UInt64(index)), on: link, settled: presettled)
+                }
+            }
+            result.sent += batch
+            if presettled {
+                result.settled += batch
+                if result.settled == count { handler.perform { $0.close() } }
+            }
+        case .outcome(_, _, _, let state, true):
+            if case .accepted? = state {
+                result.settled += 1
+            } else if result.failure == nil {
+                result.failure = "a message was not accepted: \(state.map { "\($0)" } ?? "no outcome")"
+            }
+            if result.settled == count || result.failure != nil { handler.perform { $0.close() } }
+        case .linkDetached(_, let error?):
+            result.failure = result.failure ?? "\(error)"
+            handler.perform { $0.close() }
+        case .sessionEnded(_, let error?):
+            result.failure = result.failure ?? "\(error)"
+            handler.perform { $0.close() }
+        default:
+            break
+        }
+    }
+}
+
+/// The embedded default peer: listens on 127.0.0.1 (a free port), takes SASL ANONYMOUS or
+/// PLAIN, accepts every link and every delivery.
+enum LoopbackListener {
+    static func start(group: EventLoopGroup) async throws -> Channel {
+        try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let engine = ConnectionEngine(role: .server, configuration: ConnectionConfiguration(containerID: "amqp-listener"))
+                    let handler = AMQPConnectionHandler(engine: engine, sasl: .server(["ANONYMOUS", "PLAIN"]) { _ in true })
+                    handler.onEvent = { [unowned handler] event in
+                        switch event {
+                        case .linkRequested(let channel, let attach):
+                            _ = handler.perform { $0.acceptLink(channel: channel, attach, prefetch: 1000) }
+                        case .delivery(let link, let delivery):
+                            handler.perform { engine in
+                                engine.consumed(1, on: link)
+                                if !delivery.settled { engine.settle(delivery.deliveryID, on: link, state: .accepted(Accepted())) }
+                            }
+                        default:
+                            break
+                        }
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: 1 << 20)))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+}

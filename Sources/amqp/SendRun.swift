@@ -68,21 +68,19 @@ struct SendRun: Sendable {
                               target: Target(address: address), senderSettleMode: presettled ? .settled : .unsettled)
             }
         case .creditAvailable(let link, let credit):
-            let batch = min(Int(credit), count - result.sent)
-            guard batch > 0 else { return }
+            // `credit` is the link's whole credit: queue what it covers beyond what is queued.
             let first = result.sent
-            handler.perform { engine in
-                for index in first..<(first + batch) {
+            let batch = handler.perform { engine -> Int in
+                let batch = min(Int(credit) - engine.queued(on: link), count - first)
+                for index in first..<(first + max(batch, 0)) {
                     engine.send(message, tag: ByteBuffer(integer: UInt64(index)), on: link, settled: presettled)
                 }
+                return max(batch, 0)
             }
+            guard batch > 0 else { return }
             result.sent += batch
-            if presettled {
-                result.settled += batch
-                if result.settled == count { handler.perform { $0.close() } }
-            }
         case .outcome(_, _, _, let state, true):
-            if case .accepted? = state {
+            if presettled || state == .accepted(Accepted()) {
                 result.settled += 1
             } else if result.failure == nil {
                 result.failure = "a message was not accepted: \(state.map { "\($0)" } ?? "no outcome")"
@@ -101,14 +99,17 @@ struct SendRun: Sendable {
 }
 
 /// The embedded default peer: listens on 127.0.0.1 (a free port), takes SASL ANONYMOUS or
-/// PLAIN, accepts every link and every delivery.
+/// PLAIN, accepts every link; as a receiver it accepts every delivery, as a sender it sends
+/// messages of `sourceMessageSize` bytes as fast as the peer's credit allows.
 enum LoopbackListener {
-    static func start(group: EventLoopGroup) async throws -> Channel {
-        try await ServerBootstrap(group: group)
+    static func start(group: EventLoopGroup, sourceMessageSize: Int = 1024) async throws -> Channel {
+        let message = AMQPMessage(data: ByteBuffer(repeating: 0x62, count: sourceMessageSize)).encoded()
+        return try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let engine = ConnectionEngine(role: .server, configuration: ConnectionConfiguration(containerID: "amqp-listener"))
                     let handler = AMQPConnectionHandler(engine: engine, sasl: .server(["ANONYMOUS", "PLAIN"]) { _ in true })
+                    var sent: UInt64 = 0
                     handler.onEvent = { [unowned handler] event in
                         switch event {
                         case .linkRequested(let channel, let attach):
@@ -117,6 +118,14 @@ enum LoopbackListener {
                             handler.perform { engine in
                                 engine.consumed(1, on: link)
                                 if !delivery.settled { engine.settle(delivery.deliveryID, on: link, state: .accepted(Accepted())) }
+                            }
+                        case .creditAvailable(let link, let credit):
+                            handler.perform { engine in
+                                // Queue only what the credit covers beyond what is queued already.
+                                for _ in 0..<max(Int(credit) - engine.queued(on: link), 0) {
+                                    engine.send(message, tag: ByteBuffer(integer: sent), on: link)
+                                    sent &+= 1
+                                }
                             }
                         default:
                             break

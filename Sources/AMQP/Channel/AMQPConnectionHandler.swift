@@ -37,6 +37,8 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     private var idleCheck: RepeatedTask?
     private var lastRead = NIODeadline.now()
     private var wroteSinceHeartbeat = false
+    private var pendingEvents: CircularBuffer<ConnectionEngine.Event> = CircularBuffer()
+    private var deliveringEvents = false
     /// The identity SASL established (server side).
     public private(set) var identity: SASLPresented?
     /// Everything the engine reports, on the event loop, in order.
@@ -224,7 +226,14 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
             wroteSinceHeartbeat = true
             context.write(wrapOutboundOut(buffer), promise: nil)
         }
-        for event in engine.takeEvents() {
+        pendingEvents.append(contentsOf: engine.takeEvents())
+        // `onEvent` may call `perform`, which drains again: deliver from the outermost call
+        // only, in order, so that `onEvent` is never re-entered.
+        guard !deliveringEvents else { return }
+        deliveringEvents = true
+        defer { deliveringEvents = false }
+        while !pendingEvents.isEmpty {
+            let event = pendingEvents.removeFirst()
             switch event {
             case .opened(let negotiated): startTimers(negotiated, context)
             case .closeTransport:

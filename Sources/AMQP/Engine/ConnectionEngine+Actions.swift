@@ -155,6 +155,10 @@ extension ConnectionEngine {
             link.queue.prepend(delivery)
         } else if !delivery.settled {
             sessions[channel]!.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag))
+        } else {
+            // Sent pre-settled: done as soon as its last frame is out.
+            events.append(.outcome(LinkID(channel: channel, handle: handle), deliveryID: delivery.deliveryID!,
+                                   tag: delivery.tag, state: nil, settled: true))
         }
     }
 }

@@ -86,6 +86,12 @@ extension ConnectionEngine {
         pump(channel: id.channel)
     }
 
+    /// Deliveries queued on a sending link and not yet fully sent. With `Event.creditAvailable`
+    /// (the link's whole credit) it tells how many more are worth queueing.
+    public func queued(on id: LinkID) -> Int {
+        sessions[id.channel]?.links[id.handle]?.queue.count ?? 0
+    }
+
     /// Settles a received delivery with `state` (accepted, rejected, released, modified); the
     /// disposition goes out, coalesced with others, at the next `flush()`.
     public mutating func settle(_ deliveryID: UInt32, on id: LinkID, state: DeliveryState) {

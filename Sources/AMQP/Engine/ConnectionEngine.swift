@@ -20,7 +20,8 @@ public struct ConnectionEngine: Sendable {
         /// A drain this receiver asked for is complete.
         case drained(LinkID)
         case delivery(LinkID, IncomingDelivery)
-        /// The peer's disposition for a delivery we sent (`settled`: final).
+        /// The peer's disposition for a delivery we sent (`settled`: final); for a delivery
+        /// sent pre-settled, `state` nil and `settled` true once its last frame is written.
         case outcome(LinkID, deliveryID: UInt32, tag: ByteBuffer, state: DeliveryState?, settled: Bool)
         /// Close the transport; nil error for a clean close.
         case closeTransport(AMQPConnectionError?)

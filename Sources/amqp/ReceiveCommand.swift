@@ -33,15 +33,7 @@ struct ReceiveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        var listener: Channel?
-        let endpoint: AMQPEndpoint
-        if let url {
-            endpoint = try AMQPEndpoint(url: url)
-        } else {
-            let channel = try await LoopbackListener.start(group: group, sourceMessageSize: size)
-            listener = channel
-            endpoint = AMQPEndpoint(host: "127.0.0.1", port: channel.localAddress?.port ?? 0)
-        }
+        let (endpoint, listener) = try await AMQPEndpoint.resolve(url: url, group: group, sourceMessageSize: size)
         let result = try await ReceiveRun(count: count, credit: max(credit, 1), address: address)
             .execute(endpoint: endpoint, group: group)
         try? await listener?.close()
@@ -58,36 +50,14 @@ struct ReceiveRun: Sendable {
     var credit: UInt32
     var address: String
 
-    func execute(endpoint: AMQPEndpoint, group: EventLoopGroup) async throws -> SendRun.Result {
-        let done = group.next().makePromise(of: SendRun.Result.self)
-        let started = Date()
+    func execute(endpoint: AMQPEndpoint, group: EventLoopGroup) async throws -> RunResult {
         let run = self
-        let channel = try await ClientBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let engine = ConnectionEngine(role: .client, configuration: ConnectionConfiguration(
-                        containerID: "amqp-receive-\(getpid())", hostname: endpoint.host))
-                    let handler = AMQPConnectionHandler(engine: engine, sasl: .client(endpoint.credentials, hostname: endpoint.host))
-                    var result = SendRun.Result()
-                    handler.onEvent = { [unowned handler] event in
-                        run.handle(event, handler: handler, result: &result)
-                        if case .closeTransport(let error) = event {
-                            if let error, result.failure == nil { result.failure = "\(error)" }
-                            result.seconds = Date().timeIntervalSince(started)
-                            done.succeed(result)
-                        }
-                    }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: 1 << 20)))
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
-            }
-            .connect(host: endpoint.host, port: endpoint.port).get()
-        let result = try await done.futureResult.get()
-        try? await channel.close()
-        return result
+        return try await ClientRun.execute(endpoint: endpoint, group: group, name: "amqp-receive", result: RunResult()) {
+            run.handle($0, handler: $1, result: &$2)
+        }
     }
 
-    private func handle(_ event: ConnectionEngine.Event, handler: AMQPConnectionHandler, result: inout SendRun.Result) {
+    private func handle(_ event: ConnectionEngine.Event, handler: AMQPConnectionHandler, result: inout RunResult) {
         switch event {
         case .opened:
             _ = handler.perform { $0.beginSession() }

@@ -33,15 +33,7 @@ struct SendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        var listener: Channel?
-        let endpoint: AMQPEndpoint
-        if let url {
-            endpoint = try AMQPEndpoint(url: url)
-        } else {
-            let channel = try await LoopbackListener.start(group: group)
-            listener = channel
-            endpoint = AMQPEndpoint(host: "127.0.0.1", port: channel.localAddress?.port ?? 0)
-        }
+        let (endpoint, listener) = try await AMQPEndpoint.resolve(url: url, group: group)
         let run = SendRun(count: count, size: size, address: address, presettled: presettled)
         let result = try await run.execute(endpoint: endpoint, group: group)
         try? await listener?.close()
@@ -72,6 +64,16 @@ struct AMQPEndpoint: CustomStringConvertible {
         }
         self.init(host: host, port: components.port ?? 5672, username: components.user?.removingPercentEncoding,
                   password: components.password?.removingPercentEncoding)
+    }
+
+    /// The peer at `url`, or (without one) an in-process listener started on loopback, which
+    /// the caller closes.
+    static func resolve(url: String?, group: EventLoopGroup, sourceMessageSize: Int = 1024)
+        async throws -> (AMQPEndpoint, Channel?)
+    {
+        if let url { return (try AMQPEndpoint(url: url), nil) }
+        let listener = try await LoopbackListener.start(group: group, sourceMessageSize: sourceMessageSize)
+        return (AMQPEndpoint(host: "127.0.0.1", port: listener.localAddress?.port ?? 0), listener)
     }
 
     var credentials: [SASLCredentials] {

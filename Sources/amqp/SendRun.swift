@@ -12,53 +12,15 @@ struct SendRun: Sendable {
     var address: String
     var presettled: Bool
 
-    struct Result: Sendable {
-        var sent = 0
-        var settled = 0
-        var failure: String?
-        var seconds = 0.0
-        var size = 0
-
-        var summary: String {
-            let rate = seconds > 0 ? Double(settled) / seconds : 0
-            let megabytes = rate * Double(size) / 1_000_000
-            let line = "sent \(sent), settled \(settled) in \(String(format: "%.3f", seconds)) s: "
-                + "\(Int(rate)) msgs/s, \(String(format: "%.1f", megabytes)) MB/s"
-            return failure.map { line + "; error: \($0)" } ?? line
+    func execute(endpoint: AMQPEndpoint, group: EventLoopGroup) async throws -> RunResult {
+        let message = AMQPMessage(data: ByteBuffer(repeating: 0x61, count: size)).encoded()
+        let run = self
+        return try await ClientRun.execute(endpoint: endpoint, group: group, name: "amqp-send", result: RunResult(size: size)) {
+            run.handle($0, handler: $1, message: message, result: &$2)
         }
     }
 
-    func execute(endpoint: AMQPEndpoint, group: EventLoopGroup) async throws -> Result {
-        let done = group.next().makePromise(of: Result.self)
-        let started = Date()
-        let message = AMQPMessage(data: ByteBuffer(repeating: 0x61, count: size)).encoded()
-        let run = self
-        let channel = try await ClientBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let engine = ConnectionEngine(role: .client, configuration: ConnectionConfiguration(
-                        containerID: "amqp-send-\(getpid())", hostname: endpoint.host))
-                    let handler = AMQPConnectionHandler(engine: engine, sasl: .client(endpoint.credentials, hostname: endpoint.host))
-                    var result = Result(size: run.size)
-                    handler.onEvent = { [unowned handler] event in
-                        run.handle(event, handler: handler, message: message, result: &result)
-                        if case .closeTransport(let error) = event {
-                            if let error, result.failure == nil { result.failure = "\(error)" }
-                            result.seconds = Date().timeIntervalSince(started)
-                            done.succeed(result)
-                        }
-                    }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: 1 << 20)))
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
-            }
-            .connect(host: endpoint.host, port: endpoint.port).get()
-        let result = try await done.futureResult.get()
-        try? await channel.close()
-        return result
-    }
-
-    private func handle(_ event: ConnectionEngine.Event, handler: AMQPConnectionHandler, message: ByteBuffer, result: inout Result) {
+    private func handle(_ event: ConnectionEngine.Event, handler: AMQPConnectionHandler, message: ByteBuffer, result: inout RunResult) {
         switch event {
         case .opened:
             _ = handler.perform { $0.beginSession() }

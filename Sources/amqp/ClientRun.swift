@@ -24,7 +24,8 @@ struct RunResult: Sendable {
 /// The connection part of `amqp send` and `amqp receive`.
 enum ClientRun {
     /// Connects to `endpoint` (SASL from its credentials), hands every engine event to `handle`
-    /// on the event loop until the transport closes, and returns what `handle` counted.
+    /// on the event loop until the transport closes (closing it on a link or session error),
+    /// and returns what `handle` counted.
     static func execute(
         endpoint: AMQPEndpoint, group: EventLoopGroup, name: String, result initial: RunResult,
         _ handle: @escaping @Sendable (ConnectionEngine.Event, AMQPConnectionHandler, inout RunResult) -> Void
@@ -40,6 +41,16 @@ enum ClientRun {
                     var result = initial
                     handler.onEvent = { [unowned handler] event in
                         handle(event, handler, &result)
+                        switch event {
+                        case .linkDetached(_, let error?):
+                            result.failure = result.failure ?? "\(error)"
+                            handler.perform { $0.close() }
+                        case .sessionEnded(_, let error?):
+                            result.failure = result.failure ?? "\(error)"
+                            handler.perform { $0.close() }
+                        default:
+                            break
+                        }
                         if case .closeTransport(let error) = event {
                             if let error, result.failure == nil { result.failure = "\(error)" }
                             result.seconds = Date().timeIntervalSince(started)

@@ -76,12 +76,6 @@ struct ReceiveRun: Sendable {
             }
             result.settled += 1
             if result.settled == count { handler.perform { $0.close() } }
-        case .linkDetached(_, let error?):
-            result.failure = result.failure ?? "\(error)"
-            handler.perform { $0.close() }
-        case .sessionEnded(_, let error?):
-            result.failure = result.failure ?? "\(error)"
-            handler.perform { $0.close() }
         default:
             break
         }

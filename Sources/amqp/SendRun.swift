@@ -48,12 +48,6 @@ struct SendRun: Sendable {
                 result.failure = "a message was not accepted: \(state.map { "\($0)" } ?? "no outcome")"
             }
             if result.settled == count || result.failure != nil { handler.perform { $0.close() } }
-        case .linkDetached(_, let error?):
-            result.failure = result.failure ?? "\(error)"
-            handler.perform { $0.close() }
-        case .sessionEnded(_, let error?):
-            result.failure = result.failure ?? "\(error)"
-            handler.perform { $0.close() }
         default:
             break
         }

@@ -1,4 +1,5 @@
 import AMQPCore
+import Logging
 import NIOCore
 
 /// Drives a `ConnectionEngine` (and, first, the SASL layer) on a NIO channel: decoded
@@ -41,8 +42,11 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     private var deliveringEvents = false
     /// The identity SASL established (server side).
     public private(set) var identity: SASLPresented?
+    private var flushScheduled = false
     /// Everything the engine reports, on the event loop, in order.
     public var onEvent: (ConnectionEngine.Event) -> Void = { _ in }
+    /// Every header and frame in and out at trace level (never a SASL credential).
+    public var logger = Logger(label: "amqp.connection", factory: { _ in SwiftLogNoOpLogHandler() })
 
     public init(engine: ConnectionEngine, sasl: SASL = .none) {
         self.engine = engine
@@ -61,13 +65,25 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Runs a command against the engine (on the event loop) and writes what it produced.
+    /// Runs a command against the engine (on the event loop) and writes what it produced;
+    /// the flush comes once, at the end of this event-loop turn, for all commands of the turn.
     public func perform<Result>(_ command: (inout ConnectionEngine) -> Result) -> Result {
         let result = command(&engine)
         engine.flush()
         drain()
-        context?.flush()
+        flushSoon()
         return result
+    }
+
+    private func flushSoon() {
+        guard let context, !flushScheduled else { return }
+        flushScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let handler = bound.value
+            handler.flushScheduled = false
+            handler.context?.flush()
+        }
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -95,6 +111,7 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         lastRead = .now()
         let item = unwrapInboundIn(data)
+        if logger.logLevel <= .trace { logger.trace("received \(FrameTrace(item))") }
         switch phase {
         case .sasl: saslRead(item)
         case .amqp: engine.received(item)
@@ -209,6 +226,7 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     private func write(_ item: AMQPInbound) {
         guard let context else { return }
+        if logger.logLevel <= .trace { logger.trace("sent \(FrameTrace(item))") }
         var buffer = context.channel.allocator.buffer(capacity: 64)
         AMQPFrameEncoder().encode(data: item, out: &buffer)
         wroteSinceHeartbeat = true
@@ -222,7 +240,11 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         if !outbound.isEmpty {
             var buffer = context.channel.allocator.buffer(capacity: 1024)
             let encoder = AMQPFrameEncoder()
-            for item in outbound { encoder.encode(data: item, out: &buffer) }
+            let tracing = logger.logLevel <= .trace
+            for item in outbound {
+                if tracing { logger.trace("sent \(FrameTrace(item))") }
+                encoder.encode(data: item, out: &buffer)
+            }
             wroteSinceHeartbeat = true
             context.write(wrapOutboundOut(buffer), promise: nil)
         }

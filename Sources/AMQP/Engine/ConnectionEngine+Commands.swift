@@ -40,23 +40,38 @@ extension ConnectionEngine {
     public mutating func attachLink(
         channel: UInt16, name: String, role: Role, source: Source?, target: Target?,
         senderSettleMode: SenderSettleMode = .mixed, receiverSettleMode: ReceiverSettleMode = .first,
-        prefetch: UInt32 = 100, maxMessageSize: UInt64? = nil
+        prefetch: UInt32 = 100, maxMessageSize: UInt64? = nil, properties: AMQPMap? = nil
     ) -> LinkID? {
         guard let handle = sessions[channel]?.machine.freeHandle() else { return nil }
         let attach = Attach(name: name, handle: handle, role: role, sndSettleMode: senderSettleMode,
                             rcvSettleMode: receiverSettleMode, source: source, target: target.map { .target($0) },
-                            initialDeliveryCount: role == .sender ? 0 : nil, maxMessageSize: maxMessageSize)
+                            initialDeliveryCount: role == .sender ? 0 : nil, maxMessageSize: maxMessageSize,
+                            properties: properties)
         return startLink(attach, channel: channel, prefetch: prefetch, remote: nil)
     }
 
     /// Accepts a link the peer attached (`Event.linkRequested`), as the other end of it.
-    public mutating func acceptLink(channel: UInt16, _ remote: Attach, prefetch: UInt32 = 100) -> LinkID? {
+    /// `source` and `target` replace the peer's terminus where given (a dynamic node's address).
+    public mutating func acceptLink(channel: UInt16, _ remote: Attach, prefetch: UInt32 = 100,
+                                    source: Source? = nil, target: Target? = nil) -> LinkID? {
         guard let handle = sessions[channel]?.machine.freeHandle() else { return nil }
         let attach = Attach(name: remote.name, handle: handle, role: remote.role == .sender ? .receiver : .sender,
                             sndSettleMode: remote.sndSettleMode, rcvSettleMode: remote.rcvSettleMode,
-                            source: remote.source, target: remote.target,
+                            source: source ?? remote.source, target: target.map { .target($0) } ?? remote.target,
                             initialDeliveryCount: remote.role == .sender ? nil : 0)
         return startLink(attach, channel: channel, prefetch: prefetch, remote: remote)
+    }
+
+    /// Refuses a link the peer attached: an attach without the terminus this side would own,
+    /// then a detach with `error` (spec 2.6.3).
+    public mutating func refuseLink(channel: UInt16, _ remote: Attach, error: AMQPError) {
+        guard let handle = sessions[channel]?.machine.freeHandle() else { return }
+        let weReceive = remote.role == .sender
+        let attach = Attach(name: remote.name, handle: handle, role: weReceive ? .receiver : .sender,
+                            source: weReceive ? remote.source : nil, target: weReceive ? nil : remote.target,
+                            initialDeliveryCount: weReceive ? nil : 0)
+        let id = startLink(attach, channel: channel, prefetch: 0, remote: remote)
+        detachLink(id, closed: true, error: error)
     }
 
     private mutating func startLink(_ attach: Attach, channel: UInt16, prefetch: UInt32, remote: Attach?) -> LinkID {
@@ -93,11 +108,17 @@ extension ConnectionEngine {
     }
 
     /// Settles a received delivery with `state` (accepted, rejected, released, modified); the
-    /// disposition goes out, coalesced with others, at the next `flush()`.
-    public mutating func settle(_ deliveryID: UInt32, on id: LinkID, state: DeliveryState) {
-        guard sessions[id.channel] != nil else { return }
-        sessions[id.channel]!.unsettledReceived.dispositionReceived(first: deliveryID, last: nil, settled: true) { _, _ in }
+    /// disposition goes out, coalesced with others, at the next `flush()`. Returns false, and
+    /// sends nothing, for a delivery that is not unsettled on this session (settled already,
+    /// sent pre-settled, or its session gone): a delivery is settled once.
+    @discardableResult
+    public mutating func settle(_ deliveryID: UInt32, on id: LinkID, state: DeliveryState) -> Bool {
+        guard sessions[id.channel] != nil,
+              sessions[id.channel]!.unsettledReceived.dispositionReceived(
+                  first: deliveryID, last: nil, settled: true, { _, _ in }) == 1
+        else { return false }
         sessions[id.channel]!.dispositions.add(deliveryID, state: state, settled: true)
+        return true
     }
 
     /// The application took `count` deliveries from a receiving link: keeps its credit up.
@@ -105,6 +126,11 @@ extension ConnectionEngine {
         guard sessions[id.channel]?.links[id.handle]?.receiver != nil else { return }
         let action = sessions[id.channel]!.links[id.handle]!.receiver!.deliveriesConsumed(count)
         if case .sendFlow(let state) = action { sendLinkFlow(state, link: id) }
+    }
+
+    /// The credit a receiving link has granted and the sender has not used yet.
+    public func linkCredit(on id: LinkID) -> UInt32 {
+        sessions[id.channel]?.links[id.handle]?.receiver?.linkCredit ?? 0
     }
 
     /// Manual credit for a receiving link, optionally draining.

@@ -1,0 +1,170 @@
+import AMQPCore
+import NIOCore
+
+/// An answer the application waits for from the peer.
+enum PendingOperation: Sendable {
+    case begin(channel: UInt16, key: UInt64)
+    case end(channel: UInt16, key: UInt64)
+    case attach(LinkID, key: UInt64)
+    case detach(LinkID, key: UInt64)
+}
+
+// What the engine reports, on the event loop: wake whoever waits for it.
+extension AMQPConnection {
+    func handle(_ event: ConnectionEngine.Event) {
+        switch event {
+        case .opened(let negotiated):
+            self.negotiated = negotiated
+            logger.debug("opened", metadata: ["amqp.peer.container-id": "\(negotiated.remoteOpen.containerID)"])
+            connectWaiter?.resume(returning: negotiated)
+            connectWaiter = nil
+        case .sessionBegun(let channel):
+            guard let slot = sessions[channel] else { return }
+            slot.begun = true
+            slot.begin?.resume()
+            slot.begin = nil
+        case .sessionEnded(let channel, let error):
+            guard let slot = sessions.removeValue(forKey: channel) else { return }
+            sessionEnded(slot, error: error.map(AMQPClientError.init))
+        case .linkAttached(let id, let attached):
+            guard let slot = links[id] else { return }
+            slot.attached = attached
+            slot.attach?.resume(returning: attached)
+            slot.attach = nil
+        case .linkRequested(let channel, let attach):
+            // A client offers no nodes: refuse (spec 2.6.3).
+            handler?.perform {
+                $0.refuseLink(channel: channel, attach, error: AMQPError(
+                    condition: .notAllowed, errorDescription: "this client does not accept links"))
+            }
+        case .linkDetached(let id, let error):
+            guard let slot = links.removeValue(forKey: id) else { return }
+            linkDetached(slot, error: error.map(AMQPClientError.init))
+        case .creditAvailable(let id, let credit):
+            links[id]?.sender?.credit = credit
+            metrics.credit.record(Int(credit))
+        case .drained(let id):
+            guard let receiver = links[id]?.receiver else { return }
+            let drains = receiver.drains
+            receiver.drains = []
+            for waiter in drains { waiter.resume() }
+        case .delivery(let id, let delivery):
+            metrics.messagesIn.increment()
+            metrics.bytesIn.increment(by: Int64(delivery.payload.readableBytes))
+            guard let slot = links[id], let receiver = slot.receiver else { return }
+            receiver.buffer.append(delivery)
+            if !delivery.settled { metrics.unsettledIn.increment() }
+            if let waiter = receiver.waiter {
+                receiver.waiter = nil
+                receiver.waiterTimeout?.cancel()
+                waiter.continuation.resume(returning: take(waiter.max, from: receiver, link: id))
+            }
+        case .outcome(let id, _, let tag, let state, let settled):
+            guard settled, let sender = links[id]?.sender else { return }
+            outcomeReceived(sender, tag: tag, state: state)
+        case .closeTransport(let error):
+            transportClosed(error.map(AMQPClientError.init)
+                ?? AMQPClientError(code: .connectionClosed, detail: "closed"))
+        }
+    }
+
+    /// Takes up to `max` buffered deliveries and tells the engine (which tops credit up).
+    func take(_ max: Int, from receiver: ReceiverSlot, link id: LinkID?) -> [IncomingDelivery] {
+        let count = min(max, receiver.buffer.count)
+        var taken: [IncomingDelivery] = []
+        taken.reserveCapacity(count)
+        for _ in 0..<count { taken.append(receiver.buffer.removeFirst()) }
+        if let id, count > 0 { handler?.perform { $0.consumed(count, on: id) } }
+        return taken
+    }
+
+    func timedOut(_ operation: PendingOperation) {
+        let error = { (what: String) in
+            AMQPClientError(code: .timedOut, detail: "no \(what) from the peer within \(self.options.operationTimeout)")
+        }
+        switch operation {
+        case .begin(let channel, let key):
+            guard let slot = sessions[channel], slot.key == key, let waiter = slot.begin else { return }
+            slot.begin = nil
+            waiter.resume(throwing: error("begin"))
+        case .end(let channel, let key):
+            guard let slot = sessions[channel], slot.key == key, let waiter = slot.end else { return }
+            slot.end = nil
+            waiter.resume(throwing: error("end"))
+        case .attach(let id, let key):
+            guard let slot = links[id], slot.key == key, let waiter = slot.attach else { return }
+            slot.attach = nil
+            waiter.resume(throwing: error("attach"))
+        case .detach(let id, let key):
+            guard let slot = links[id], slot.key == key, let waiter = slot.detach else { return }
+            slot.detach = nil
+            waiter.resume(throwing: error("detach"))
+        }
+    }
+
+    func sessionEnded(_ slot: SessionSlot, error: AMQPClientError?) {
+        slot.ended = .some(error)
+        if let error { logger.debug("session ended", metadata: ["amqp.error": "\(error)"]) }
+        let failure = error ?? AMQPClientError(code: .sessionEnded, detail: "ended")
+        slot.begin?.resume(throwing: failure)
+        slot.begin = nil
+        slot.end?.resume()
+        slot.end = nil
+    }
+
+    func linkDetached(_ slot: LinkSlot, error: AMQPClientError?) {
+        slot.id = nil
+        slot.detached = .some(error)
+        let failure = error ?? AMQPClientError(code: .linkDetached, detail: "detached")
+        slot.attach?.resume(throwing: failure)
+        slot.attach = nil
+        slot.detach?.resume()
+        slot.detach = nil
+        if let sender = slot.sender {
+            let waiting = sender.waiting
+            sender.waiting = [:]
+            var batches: [ObjectIdentifier: BatchSend] = [:]
+            for (_, waiter) in waiting {
+                switch waiter {
+                case .single(let continuation): continuation.resume(throwing: failure)
+                case .batch(let batch, _): batches[ObjectIdentifier(batch)] = batch
+                }
+            }
+            for batch in batches.values {
+                batch.continuation?.resume(throwing: failure)
+                batch.continuation = nil
+            }
+        }
+        if let receiver = slot.receiver {
+            receiver.drains.forEach { $0.resume(throwing: failure) }
+            receiver.drains = []
+            if let waiter = receiver.waiter {
+                receiver.waiter = nil
+                receiver.waiterTimeout?.cancel()
+                // What arrived before the detach is still the consumer's; then the end.
+                if receiver.buffer.isEmpty {
+                    if let error { waiter.continuation.resume(throwing: error) } else { waiter.continuation.resume(returning: []) }
+                } else {
+                    waiter.continuation.resume(returning: take(waiter.max, from: receiver, link: nil))
+                }
+            }
+        }
+        if slot.receiver?.buffer.isEmpty ?? true { linksByKey[slot.key] = nil }
+    }
+
+    func transportClosed(_ error: AMQPClientError) {
+        guard closedError == nil else { return }
+        closedError = error
+        logger.debug("connection closed", metadata: ["amqp.error": "\(error)"])
+        connectWaiter?.resume(throwing: error)
+        connectWaiter = nil
+        for slot in sessions.values { sessionEnded(slot, error: error) }
+        sessions = [:]
+        for slot in links.values { linkDetached(slot, error: error) }
+        links = [:]
+        handler?.onEvent = { _ in }
+        let waiters = closeWaiters
+        closeWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+}

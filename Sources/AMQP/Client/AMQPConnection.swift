@@ -1,0 +1,172 @@
+import AMQPCore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// An AMQP 1.0 connection (spec 2.4), as a client: connect with a URL, open sessions, attach
+/// senders and receivers, close.
+///
+/// The actor runs on its channel's event loop, so the protocol engine and the application's
+/// calls meet there without locks. Every wait on the peer is bounded
+/// (`AMQPConnectionOptions`); when the connection ends, everything waiting on it fails with
+/// the reason.
+public actor AMQPConnection {
+    nonisolated let eventLoop: any EventLoop
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
+
+    let options: AMQPConnectionOptions
+    let logger: Logger
+    let metrics: ClientMetrics
+    var handler: AMQPConnectionHandler?
+    var channel: (any Channel)?
+    var negotiated: NegotiatedConnection?
+    var connectWaiter: CheckedContinuation<NegotiatedConnection, any Error>?
+    var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Set once the connection is over.
+    var closedError: AMQPClientError?
+    var sessions: [UInt16: SessionSlot] = [:]
+    var links: [LinkID: LinkSlot] = [:]
+    /// Links by key: attached ones, and receivers detached with deliveries not yet taken.
+    var linksByKey: [UInt64: LinkSlot] = [:]
+    var nextKey: UInt64 = 0
+
+    init(eventLoop: any EventLoop, options: AMQPConnectionOptions) {
+        self.eventLoop = eventLoop
+        self.options = options
+        self.logger = options.logger
+        self.metrics = ClientMetrics(prefix: options.metricsPrefix)
+    }
+
+    /// Connects to `url` (`amqp://[user[:password]@]host[:port]`).
+    public static func connect(
+        to url: String, options: AMQPConnectionOptions = AMQPConnectionOptions(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws(AMQPClientError) -> AMQPConnection {
+        try await connect(to: AMQPURL(url), options: options, eventLoopGroup: eventLoopGroup)
+    }
+
+    /// Connects: TCP, SASL (PLAIN with the URL's user, else ANONYMOUS, unless the options
+    /// say otherwise), then the header and open exchange. Returns once the peer's open is in.
+    public static func connect(
+        to url: AMQPURL, options: AMQPConnectionOptions = AMQPConnectionOptions(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws(AMQPClientError) -> AMQPConnection {
+        let loop = eventLoopGroup.next()
+        let connection = AMQPConnection(eventLoop: loop, options: options)
+        let timeout = TimeAmount.nanoseconds(Int64(options.connectTimeout.components.seconds) * 1_000_000_000
+            + options.connectTimeout.components.attoseconds / 1_000_000_000)
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try connection.assumeIsolated { try $0.install(on: channel, url: url) }
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: url.host, port: url.port).get()
+        } catch {
+            throw AMQPClientError(code: .connectFailed, detail: "\(url): \(error)")
+        }
+        try await connection.awaitOpen(channel: channel, timeout: timeout)
+        return connection
+    }
+
+    /// What both opens agreed (frame size, channels, idle time-outs, the peer's open).
+    public var negotiatedTerms: NegotiatedConnection? { negotiated }
+
+    /// Closes gracefully: sends close and waits for the peer's (at most `closeTimeout`), then
+    /// drops the transport. Sessions and links end with it; their waiters fail.
+    public func close() async {
+        guard closedError == nil, let handler else { return }
+        logger.debug("closing")
+        handler.perform { $0.close() }
+        let deadline = eventLoop.scheduleTask(in: timeAmount(options.closeTimeout)) { [channel] in
+            channel?.close(promise: nil)
+        }
+        await withCheckedContinuation { closeWaiters.append($0) }
+        deadline.cancel()
+    }
+
+    // MARK: Setup
+
+    private func install(on channel: any Channel, url: AMQPURL) throws {
+        self.channel = channel
+        let configuration = ConnectionConfiguration(
+            containerID: options.containerID ?? "swift-amqp-\(UInt64.random(in: 0...UInt64.max))",
+            hostname: options.hostname ?? url.host, maxFrameSize: options.maxFrameSize,
+            channelMax: options.channelMax, idleTimeout: options.idleTimeout, properties: options.properties)
+        let engine = ConnectionEngine(role: .client, configuration: configuration, sessionConfiguration: options.session)
+        let handler = AMQPConnectionHandler(
+            engine: engine, sasl: .client(options.credentials ?? url.credentials, hostname: options.hostname ?? url.host))
+        var handlerLogger = logger
+        handlerLogger[metadataKey: "amqp.peer"] = "\(url)"
+        handler.logger = handlerLogger
+        // A cycle (actor → handler → closure → actor) until the transport closes, which
+        // clears `onEvent`: an open connection stays alive while the application holds none of it.
+        handler.onEvent = { event in
+            self.assumeIsolated { $0.handle(event) }
+        }
+        self.handler = handler
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: options.maxFrameSize)))
+        try channel.pipeline.syncOperations.addHandler(handler)
+    }
+
+    private func awaitOpen(channel: any Channel, timeout: TimeAmount) async throws(AMQPClientError) {
+        if negotiated != nil { return }
+        if let closedError { throw closedError }
+        let deadline = eventLoop.scheduleTask(in: timeout) {
+            self.assumeIsolated { $0.connectTimedOut() }
+        }
+        defer { deadline.cancel() }
+        _ = try await awaiting { connectWaiter = $0 }
+    }
+
+    private func connectTimedOut() {
+        guard let waiter = connectWaiter else { return }
+        connectWaiter = nil
+        let error = AMQPClientError(code: .timedOut, detail: "no open from the peer within \(options.connectTimeout)")
+        waiter.resume(throwing: error)
+        transportClosed(error)
+        channel?.close(promise: nil)
+    }
+
+    // MARK: Helpers
+
+    func makeKey() -> UInt64 {
+        nextKey += 1
+        return nextKey
+    }
+
+    /// Throws why the connection is over, if it is.
+    func ensureOpen() throws(AMQPClientError) {
+        if let closedError { throw closedError }
+    }
+
+    /// Awaits a continuation stored by `store`, throwing only `AMQPClientError`.
+    func awaiting<Value>(
+        _ store: (CheckedContinuation<Value, any Error>) -> Void
+    ) async throws(AMQPClientError) -> Value {
+        do {
+            return try await withCheckedThrowingContinuation { store($0) }
+        } catch let error as AMQPClientError {
+            throw error
+        } catch {
+            throw AMQPClientError(code: .cancelled, detail: "\(error)")
+        }
+    }
+
+    /// Fails `operation` if the peer has not answered it within the operation time-out.
+    func scheduleTimeout(_ operation: PendingOperation) -> Scheduled<Void> {
+        eventLoop.scheduleTask(in: timeAmount(options.operationTimeout)) {
+            self.assumeIsolated { $0.timedOut(operation) }
+        }
+    }
+
+    nonisolated func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

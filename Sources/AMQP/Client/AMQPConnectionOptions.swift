@@ -1,0 +1,71 @@
+import AMQPCore
+import Logging
+
+/// How `AMQPConnection.connect` connects: what this side advertises in its open, how it
+/// authenticates, how long it waits, and where it logs.
+public struct AMQPConnectionOptions: Sendable {
+    /// The container-id in our open; a fresh one per connection by default.
+    public var containerID: String?
+    /// The hostname in our open and SASL init (the URL's host by default).
+    public var hostname: String?
+    /// SASL credentials in order of preference; by default PLAIN with the URL's user, else
+    /// ANONYMOUS.
+    public var credentials: [SASLCredentials]?
+    /// The largest frame we accept (at least 512).
+    public var maxFrameSize: UInt32 = 1024 * 1024
+    public var channelMax: UInt16 = 1023
+    /// Milliseconds of silence from the peer before we close; nil: no limit.
+    public var idleTimeout: UInt32? = 60_000
+    public var properties: AMQPMap?
+    public var session = SessionConfiguration()
+    /// TCP connect, SASL and open together must finish within this.
+    public var connectTimeout: Duration = .seconds(15)
+    /// `close()` waits this long for the peer's close before dropping the transport.
+    public var closeTimeout: Duration = .seconds(10)
+    /// Attach, detach, begin and end each wait this long for the peer's answer.
+    public var operationTimeout: Duration = .seconds(30)
+    /// Connection events at debug level, every frame at trace level (never a password).
+    public var logger = Logger(label: "amqp", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// The prefix of every metric's label (`amqp.messages.out`, …); swift-metrics' global
+    /// factory receives them.
+    public var metricsPrefix = "amqp"
+
+    public init() {}
+}
+
+/// How a sender attaches (spec 2.7.3, 3.5.4).
+public struct AMQPSenderOptions: Sendable {
+    /// The link name; unique per connection by default.
+    public var name: String?
+    /// Send every delivery pre-settled (at-most-once): `send` completes when it is written.
+    public var presettled = false
+    public var targetCapabilities: [AMQPSymbol] = []
+    public var durable: TerminusDurability?
+    /// The largest message we will send; the peer's limit applies as well.
+    public var maxMessageSize: UInt64?
+    public var properties: AMQPMap?
+
+    public init(presettled: Bool = false) {
+        self.presettled = presettled
+    }
+}
+
+/// How a receiver attaches and takes credit.
+public struct AMQPReceiverOptions: Sendable {
+    public var name: String?
+    /// Credit kept up as the consumer takes deliveries; 0: manual (`addCredit`, `drain`).
+    public var prefetch: UInt32 = 100
+    /// Ask the peer to create a node for us and tell us its address (spec 3.5.3).
+    public var dynamic = false
+    /// Source filters (e.g. a selector), as the peer expects them.
+    public var filter: AMQPMap?
+    public var sourceCapabilities: [AMQPSymbol] = []
+    /// The largest message we accept; larger ones detach the link with
+    /// `amqp:link:message-size-exceeded`.
+    public var maxMessageSize: UInt64?
+    public var properties: AMQPMap?
+
+    public init(prefetch: UInt32 = 100) {
+        self.prefetch = prefetch
+    }
+}

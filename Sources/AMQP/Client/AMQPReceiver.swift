@@ -1,0 +1,182 @@
+import AMQPCore
+import NIOCore
+
+/// The receiving end of a link (spec 2.6), as an `AsyncSequence` of deliveries.
+///
+/// Credit follows the consumer: with a prefetch of N, at most N deliveries are granted or
+/// waiting to be taken, and credit is topped up as they are taken (so a slow consumer slows
+/// the sender, and nothing buffers without bound). With prefetch 0, credit is manual
+/// (`addCredit`, `drain`). Iteration ends when the link detaches cleanly and throws when it
+/// detaches with an error.
+public final class AMQPReceiver: AsyncSequence, Sendable {
+    public typealias Element = AMQPDelivery
+
+    public let connection: AMQPConnection
+    /// The source address (for a dynamic receiver, the one the peer assigned).
+    public let address: String?
+    public let terms: AttachedLink
+    let key: UInt64
+
+    init(connection: AMQPConnection, key: UInt64, address: String?, terms: AttachedLink) {
+        self.connection = connection
+        self.key = key
+        self.address = address
+        self.terms = terms
+    }
+
+    /// The next delivery, waiting as long as it takes; nil once the link has detached
+    /// cleanly. Cancelling the task ends the wait with `cancelled`.
+    public func receive() async throws(AMQPClientError) -> AMQPDelivery? {
+        try await receive(max: 1).first
+    }
+
+    /// Up to `max` deliveries: those already here, else waits for at least one, at most
+    /// `timeout` (nil: no limit) — an empty array when the time passes or the link has
+    /// detached cleanly. One wait for many deliveries.
+    public func receive(max: Int, timeout: Duration? = nil) async throws(AMQPClientError) -> [AMQPDelivery] {
+        let raw = try await connection.receive(key: key, max: Swift.max(max, 1), timeout: timeout)
+        var deliveries: [AMQPDelivery] = []
+        deliveries.reserveCapacity(raw.count)
+        for delivery in raw {
+            do {
+                deliveries.append(AMQPDelivery(receiver: self, delivery: delivery, message: try AMQPMessageView(decoding: delivery.payload)))
+            } catch {
+                // Not a message: refuse it (if it wants an outcome) and go on with the rest.
+                if !delivery.settled {
+                    let rejected = DeliveryState.rejected(Rejected(error: AMQPError(condition: .decodeError, errorDescription: "\(error)")))
+                    try? await connection.settle(delivery.deliveryID, receiver: key, state: rejected)
+                }
+            }
+        }
+        return deliveries
+    }
+
+    /// Grants `credit` more deliveries (manual credit: prefetch 0).
+    public func addCredit(_ credit: UInt32) async throws(AMQPClientError) {
+        try await connection.grantCredit(credit, receiver: key, drain: false)
+    }
+
+    /// Asks the sender to use up the credit granted or give it back (spec 2.6.7), and
+    /// returns once it has; what arrived meanwhile is there to `receive`.
+    public func drain() async throws(AMQPClientError) {
+        try await connection.grantCredit(nil, receiver: key, drain: true)
+    }
+
+    /// Detaches (closing the link) and waits for the peer's detach. Deliveries not yet
+    /// settled are left for the peer to redeliver.
+    public func close() async throws(AMQPClientError) {
+        try await connection.detach(key: key)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let receiver: AMQPReceiver
+
+        public mutating func next() async throws(AMQPClientError) -> AMQPDelivery? {
+            try await receiver.receive()
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(AMQPClientError) -> AMQPDelivery? {
+            try await receiver.receive()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(receiver: self)
+    }
+}
+
+extension AMQPConnection {
+    func receive(key: UInt64, max: Int, timeout: Duration?) async throws(AMQPClientError) -> [IncomingDelivery] {
+        try ensureOpenOrBuffered(key)
+        guard let slot = linkSlot(key), let receiver = slot.receiver else {
+            throw AMQPClientError(code: .linkDetached, detail: "not a receiver of this connection")
+        }
+        if !receiver.buffer.isEmpty {
+            let taken = take(max, from: receiver, link: slot.id)
+            if slot.id == nil, receiver.buffer.isEmpty { linksByKey[key] = nil }
+            return taken
+        }
+        if case .some(let error) = slot.detached {
+            if let error { throw error }
+            return []
+        }
+        guard receiver.waiter == nil else {
+            throw AMQPClientError(code: .cancelled, detail: "another task is already receiving on this receiver")
+        }
+        let result: Result<[IncomingDelivery], AMQPClientError> = await withTaskCancellationHandler {
+            do throws(AMQPClientError) {
+                return .success(try await awaiting { continuation in
+                    receiver.waiter = (max, continuation)
+                    if let timeout {
+                        receiver.waiterTimeout = eventLoop.scheduleTask(in: timeAmount(timeout)) {
+                            self.assumeIsolated { $0.stopWaiting(key: key, error: nil) }
+                        }
+                    }
+                })
+            } catch {
+                return .failure(error)
+            }
+        } onCancel: {
+            eventLoop.execute {
+                self.assumeIsolated { $0.stopWaiting(key: key, error: AMQPClientError(code: .cancelled)) }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Ends a receive wait: with `error`, or with no deliveries (time-out).
+    func stopWaiting(key: UInt64, error: AMQPClientError?) {
+        guard let receiver = linkSlot(key)?.receiver, let waiter = receiver.waiter else { return }
+        receiver.waiter = nil
+        receiver.waiterTimeout?.cancel()
+        receiver.waiterTimeout = nil
+        if let error { waiter.continuation.resume(throwing: error) } else { waiter.continuation.resume(returning: []) }
+    }
+
+    /// Buffered deliveries stay readable after the connection ends; nothing else does.
+    private func ensureOpenOrBuffered(_ key: UInt64) throws(AMQPClientError) {
+        guard let closedError else { return }
+        if linkSlot(key)?.receiver?.buffer.isEmpty == false { return }
+        throw closedError
+    }
+
+    func grantCredit(_ credit: UInt32?, receiver key: UInt64, drain: Bool) async throws(AMQPClientError) {
+        try ensureOpen()
+        guard let slot = linkSlot(key), let receiver = slot.receiver, let id = slot.id else {
+            throw AMQPClientError(code: .linkDetached, detail: "the receiver is closed")
+        }
+        guard let handler else { return }
+        let current = handler.perform { $0.linkCredit(on: id) }
+        let granted = credit ?? current
+        guard drain else {
+            handler.perform { $0.grantCredit(current &+ granted, on: id) }
+            return
+        }
+        guard granted > 0 else { return }
+        try await awaiting { continuation in
+            receiver.drains.append(continuation)
+            handler.perform { $0.grantCredit(granted, on: id, drain: true) }
+        }
+    }
+
+    func settle(_ deliveryID: UInt32, receiver key: UInt64, state: DeliveryState) throws(AMQPClientError) {
+        try settle(CollectionOfOne(deliveryID), receiver: key, state: state)
+    }
+
+    /// Settles received deliveries with one outcome (one disposition per run of ids). Throws
+    /// `alreadySettled`, after settling the rest, if any of them was settled before.
+    func settle(_ deliveryIDs: some Collection<UInt32>, receiver key: UInt64, state: DeliveryState) throws(AMQPClientError) {
+        try ensureOpen()
+        guard let slot = linkSlot(key), let id = slot.id, let handler else {
+            throw AMQPClientError(code: .linkDetached, detail: "the receiver is closed; the peer will redeliver")
+        }
+        var twice: UInt32?
+        handler.perform { engine in
+            for deliveryID in deliveryIDs where !engine.settle(deliveryID, on: id, state: state) {
+                twice = deliveryID
+            }
+        }
+        metrics.unsettledIn.decrement(by: Double(deliveryIDs.count - (twice == nil ? 0 : 1)))
+        if let twice { throw AMQPClientError(code: .alreadySettled, detail: "delivery \(twice)") }
+    }
+}

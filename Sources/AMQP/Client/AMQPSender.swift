@@ -1,0 +1,180 @@
+import AMQPCore
+import NIOCore
+
+/// What a batch send ended with: how many deliveries the peer accepted (or, pre-settled, how
+/// many were written), and every other outcome by its position in the batch.
+public struct AMQPBatchOutcome: Sendable, Hashable {
+    public struct Failure: Sendable, Hashable {
+        /// The message's position in the batch.
+        public var index: Int
+        /// The peer's outcome: rejected (with its error), released or modified.
+        public var state: DeliveryState?
+    }
+
+    public var accepted = 0
+    public var failures: [Failure] = []
+
+    public init() {}
+}
+
+/// The sending end of a link (spec 2.6). Deliveries go out as the peer's credit and the
+/// session window allow; nothing is sent beyond them.
+public final class AMQPSender: Sendable {
+    public let connection: AMQPConnection
+    /// The target address.
+    public let address: String
+    /// Both attaches: what the peer agreed to (settle modes, max-message-size, …).
+    public let terms: AttachedLink
+    let key: UInt64
+
+    init(connection: AMQPConnection, key: UInt64, address: String, terms: AttachedLink) {
+        self.connection = connection
+        self.key = key
+        self.address = address
+        self.terms = terms
+    }
+
+    /// Sends `message` and returns the peer's outcome (`accepted`, `rejected`, `released`,
+    /// `modified`), or nil for a pre-settled sender once the message is written.
+    @discardableResult
+    public func send(_ message: AMQPMessage) async throws(AMQPClientError) -> DeliveryState? {
+        try await send(encoded: message.encoded())
+    }
+
+    /// Sends a message already encoded (`AMQPMessage.encoded()`, or bytes from elsewhere).
+    @discardableResult
+    public func send(encoded message: ByteBuffer) async throws(AMQPClientError) -> DeliveryState? {
+        try await connection.send(message, sender: key)
+    }
+
+    /// Sends every message, keeping at most `window` unsettled deliveries in flight (one
+    /// await for the lot), and returns the outcomes. Encoding happens on the event loop as
+    /// the window opens, so the collection may be lazy.
+    public func send<Messages: Collection & Sendable>(
+        contentsOf messages: Messages, window: Int = 1000
+    ) async throws(AMQPClientError) -> AMQPBatchOutcome where Messages.Element == AMQPMessage {
+        try await connection.sendBatch(sender: key, window: window) {
+            var iterator = messages.makeIterator()
+            return { iterator.next()?.encoded() }
+        }
+    }
+
+    /// `send(contentsOf:window:)` for messages already encoded.
+    public func send<Messages: Collection & Sendable>(
+        encodedContentsOf messages: Messages, window: Int = 1000
+    ) async throws(AMQPClientError) -> AMQPBatchOutcome where Messages.Element == ByteBuffer {
+        try await connection.sendBatch(sender: key, window: window) {
+            var iterator = messages.makeIterator()
+            return { iterator.next() }
+        }
+    }
+
+    /// Detaches (closing the link) and waits for the peer's detach. Unsettled sends fail.
+    public func close() async throws(AMQPClientError) {
+        try await connection.detach(key: key)
+    }
+}
+
+extension AMQPConnection {
+    func sendingSlot(_ key: UInt64) throws(AMQPClientError) -> (LinkID, SenderSlot) {
+        try ensureOpen()
+        guard let slot = linkSlot(key), let sender = slot.sender else {
+            throw AMQPClientError(code: .linkDetached, detail: "not a sender of this connection")
+        }
+        guard let id = slot.id else {
+            if case .some(let error?) = slot.detached { throw error }
+            throw AMQPClientError(code: .linkDetached, detail: "the sender is closed")
+        }
+        return (id, sender)
+    }
+
+    func send(_ message: ByteBuffer, sender key: UInt64) async throws(AMQPClientError) -> DeliveryState? {
+        let (id, sender) = try sendingSlot(key)
+        let tag = sender.nextTag
+        sender.nextTag &+= 1
+        return try await awaiting { continuation in
+            sender.waiting[tag] = .single(continuation)
+            queue([message], tags: tag, on: id, sender: sender)
+        }
+    }
+
+    func sendBatch(
+        sender key: UInt64, window: Int, _ makeNext: () -> () -> ByteBuffer?
+    ) async throws(AMQPClientError) -> AMQPBatchOutcome {
+        let (_, sender) = try sendingSlot(key)
+        let next = makeNext()
+        return try await awaiting { continuation in
+            let batch = BatchSend(window: window, next: next, continuation: continuation)
+            feed(batch, sender: sender, key: key)
+        }
+    }
+
+    /// Queues deliveries with consecutive tags from `first` (one engine call, one flush).
+    private func queue(_ messages: [ByteBuffer], tags first: UInt64, on id: LinkID, sender: SenderSlot) {
+        let settled = sender.presettled
+        var bytes = 0
+        handler?.perform { engine in
+            var tag = first
+            for message in messages {
+                bytes += message.readableBytes
+                engine.send(message, tag: ByteBuffer(integer: tag), on: id, settled: settled)
+                tag &+= 1
+            }
+        }
+        metrics.messagesOut.increment(by: Int64(messages.count))
+        metrics.bytesOut.increment(by: Int64(bytes))
+        if !settled { metrics.unsettledOut.increment(by: Double(messages.count)) }
+    }
+
+    /// Tops the batch's window up; finishes it when everything is out and settled.
+    func feed(_ batch: BatchSend, sender: SenderSlot, key: UInt64) {
+        guard !batch.feeding else {
+            batch.feedAgain = true
+            return
+        }
+        batch.feeding = true
+        repeat {
+            batch.feedAgain = false
+            guard let slot = linkSlot(key), let id = slot.id else { break }
+            var messages: [ByteBuffer] = []
+            let first = sender.nextTag
+            while batch.inFlight + messages.count < batch.window, !batch.exhausted {
+                guard let message = batch.next() else {
+                    batch.exhausted = true
+                    break
+                }
+                sender.waiting[first &+ UInt64(messages.count)] = .batch(batch, index: batch.sent + messages.count)
+                messages.append(message)
+            }
+            guard !messages.isEmpty else { break }
+            sender.nextTag &+= UInt64(messages.count)
+            batch.sent += messages.count
+            batch.inFlight += messages.count
+            queue(messages, tags: first, on: id, sender: sender)
+        } while batch.feedAgain
+        batch.feeding = false
+        if batch.exhausted, batch.inFlight == 0, let continuation = batch.continuation {
+            batch.continuation = nil
+            continuation.resume(returning: batch.outcome)
+        }
+    }
+
+    func outcomeReceived(_ sender: SenderSlot, tag: ByteBuffer, state: DeliveryState?) {
+        guard tag.readableBytes == 8, let value = tag.getInteger(at: tag.readerIndex, as: UInt64.self),
+              let waiter = sender.waiting.removeValue(forKey: value)
+        else { return }
+        if !sender.presettled { metrics.unsettledOut.decrement() }
+        switch waiter {
+        case .single(let continuation):
+            continuation.resume(returning: state)
+        case .batch(let batch, let index):
+            batch.inFlight -= 1
+            if state == nil || state == .accepted(Accepted()) {
+                batch.outcome.accepted += 1
+            } else {
+                batch.outcome.failures.append(.init(index: index, state: state))
+            }
+            feed(batch, sender: sender, key: sender.key)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import AMQPCore
+
+/// A session (spec 2.5): an ordered, flow-controlled conversation on one channel, which
+/// senders and receivers attach to. Ending it detaches them.
+public final class AMQPSession: Sendable {
+    public let connection: AMQPConnection
+    /// Our channel number.
+    public let channel: UInt16
+    let key: UInt64
+
+    init(connection: AMQPConnection, channel: UInt16, key: UInt64) {
+        self.connection = connection
+        self.channel = channel
+        self.key = key
+    }
+
+    /// Attaches a sender to the node at `address` (a queue, a topic, …). Throws the peer's
+    /// refusal (e.g. `amqp:not-found`) as a typed error.
+    public func openSender(to address: String, options: AMQPSenderOptions = AMQPSenderOptions())
+        async throws(AMQPClientError) -> AMQPSender
+    {
+        let target = Target(address: address, durable: options.durable ?? .none, capabilities: options.targetCapabilities)
+        let (key, attached) = try await connection.attach(
+            session: self, role: .sender, name: options.name, source: Source(), target: target,
+            senderSettleMode: options.presettled ? .settled : .unsettled, prefetch: 0,
+            maxMessageSize: options.maxMessageSize, properties: options.properties)
+        return AMQPSender(connection: connection, key: key, address: address, terms: attached)
+    }
+
+    /// Attaches a receiver to the node at `address`, or (with `options.dynamic` and no address)
+    /// to a node the peer creates, whose address is then `receiver.address`.
+    public func openReceiver(from address: String?, options: AMQPReceiverOptions = AMQPReceiverOptions())
+        async throws(AMQPClientError) -> AMQPReceiver
+    {
+        let source = Source(address: options.dynamic ? nil : address, dynamic: options.dynamic,
+                            filter: options.filter, capabilities: options.sourceCapabilities)
+        let (key, attached) = try await connection.attach(
+            session: self, role: .receiver, name: options.name, source: source, target: Target(),
+            senderSettleMode: .mixed, prefetch: options.prefetch,
+            maxMessageSize: options.maxMessageSize, properties: options.properties)
+        let remoteAddress = attached.remote.source?.address
+        return AMQPReceiver(connection: connection, key: key, address: remoteAddress ?? address, terms: attached)
+    }
+
+    /// Ends the session (spec 2.7.7) and waits for the peer's end.
+    public func close() async throws(AMQPClientError) {
+        try await connection.endSession(self)
+    }
+}
+
+extension AMQPConnection {
+    /// Begins a session and waits for the peer's begin.
+    public func openSession(_ configuration: SessionConfiguration? = nil) async throws(AMQPClientError) -> AMQPSession {
+        try ensureOpen()
+        guard let handler, let channel = handler.perform({ $0.beginSession(configuration) }) else {
+            throw AMQPClientError(code: .sessionEnded, detail: "no free channel")
+        }
+        let slot = SessionSlot(key: makeKey(), channel: channel)
+        sessions[channel] = slot
+        if !slot.begun {
+            let timeout = scheduleTimeout(.begin(channel: channel, key: slot.key))
+            defer { timeout.cancel() }
+            try await awaiting { slot.begin = $0 }
+        }
+        return AMQPSession(connection: self, channel: channel, key: slot.key)
+    }
+
+    func endSession(_ session: AMQPSession) async throws(AMQPClientError) {
+        guard let slot = sessions[session.channel], slot.key == session.key else { return }
+        let timeout = scheduleTimeout(.end(channel: session.channel, key: slot.key))
+        defer { timeout.cancel() }
+        try await awaiting { continuation in
+            slot.end = continuation
+            handler?.perform { $0.endSession(session.channel) }
+        }
+    }
+
+    func attach(
+        session: AMQPSession, role: Role, name: String?, source: Source, target: Target,
+        senderSettleMode: SenderSettleMode, prefetch: UInt32, maxMessageSize: UInt64?, properties: AMQPMap?
+    ) async throws(AMQPClientError) -> (UInt64, AttachedLink) {
+        try ensureOpen()
+        guard let sessionSlot = sessions[session.channel], sessionSlot.key == session.key, sessionSlot.ended == nil else {
+            throw AMQPClientError(code: .sessionEnded, detail: "the session has ended")
+        }
+        let key = makeKey()
+        let linkName = name ?? "\(role == .sender ? "sender" : "receiver")-\(key)-\(UInt32.random(in: 0...UInt32.max))"
+        let attached = handler?.perform {
+            $0.attachLink(channel: session.channel, name: linkName, role: role, source: source, target: target,
+                          senderSettleMode: senderSettleMode, prefetch: prefetch, maxMessageSize: maxMessageSize,
+                          properties: properties)
+        }
+        guard let id = attached ?? nil else { throw AMQPClientError(code: .linkDetached, detail: "no free handle") }
+        let slot = LinkSlot(key: key, id: id, sessionKey: session.key)
+        if role == .sender {
+            slot.sender = SenderSlot(presettled: senderSettleMode == .settled, key: key)
+        } else {
+            slot.receiver = ReceiverSlot()
+        }
+        links[id] = slot
+        linksByKey[key] = slot
+        let timeout = scheduleTimeout(.attach(id, key: key))
+        defer { timeout.cancel() }
+        // A refusal (an attach without the terminus, then a detach: spec 2.6.3) fails this
+        // wait with the peer's error.
+        let terms = try await awaiting { slot.attach = $0 }
+        return (key, terms)
+    }
+
+    /// Detaches (closing) a link and waits for the peer's detach.
+    func detach(key: UInt64) async throws(AMQPClientError) {
+        guard let slot = linksByKey[key] else { return }
+        guard let id = slot.id else {
+            linksByKey[key] = nil
+            return
+        }
+        let timeout = scheduleTimeout(.detach(id, key: key))
+        defer { timeout.cancel() }
+        try await awaiting { continuation in
+            slot.detach = continuation
+            handler?.perform { $0.detachLink(id, closed: true) }
+        }
+    }
+
+    /// The link's slot by key: attached, or a receiver detached with deliveries not yet taken.
+    func linkSlot(_ key: UInt64) -> LinkSlot? {
+        linksByKey[key]
+    }
+}

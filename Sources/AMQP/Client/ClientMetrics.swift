@@ -1,0 +1,25 @@
+import Metrics
+
+/// The client's counters and gauges (swift-metrics; the application bootstraps the backend).
+struct ClientMetrics: Sendable {
+    let messagesOut: Counter
+    let bytesOut: Counter
+    let messagesIn: Counter
+    let bytesIn: Counter
+    /// The last credit a peer granted one of our senders.
+    let credit: Recorder
+    /// Deliveries we sent that the peer has not settled.
+    let unsettledOut: Meter
+    /// Deliveries we received and have not settled.
+    let unsettledIn: Meter
+
+    init(prefix: String) {
+        messagesOut = Counter(label: "\(prefix).messages.out")
+        bytesOut = Counter(label: "\(prefix).bytes.out")
+        messagesIn = Counter(label: "\(prefix).messages.in")
+        bytesIn = Counter(label: "\(prefix).bytes.in")
+        credit = Recorder(label: "\(prefix).link.credit")
+        unsettledOut = Meter(label: "\(prefix).unsettled.out")
+        unsettledIn = Meter(label: "\(prefix).unsettled.in")
+    }
+}

@@ -1,0 +1,92 @@
+import AMQPCore
+import NIOCore
+
+// What the connection actor keeps per session and per link while the application holds
+// them: the continuations waiting on the peer and the deliveries waiting for the consumer.
+// Reference types, isolated to the connection actor (its event loop).
+
+/// A waiter for the peer's answer to begin, end, attach or detach.
+typealias AnswerWaiter<Value> = CheckedContinuation<Value, any Error>
+
+final class SessionSlot {
+    let key: UInt64
+    let channel: UInt16
+    var begin: AnswerWaiter<Void>?
+    var end: AnswerWaiter<Void>?
+    var begun = false
+    /// Set once the session is gone (nil error: ended cleanly).
+    var ended: AMQPClientError??
+
+    init(key: UInt64, channel: UInt16) {
+        self.key = key
+        self.channel = channel
+    }
+}
+
+final class LinkSlot {
+    let key: UInt64
+    /// The engine's id while attached; nil once detached.
+    var id: LinkID?
+    let sessionKey: UInt64
+    var attach: AnswerWaiter<AttachedLink>?
+    var detach: AnswerWaiter<Void>?
+    var attached: AttachedLink?
+    /// Set once the link is gone (nil error: detached cleanly).
+    var detached: AMQPClientError??
+    var sender: SenderSlot?
+    var receiver: ReceiverSlot?
+
+    init(key: UInt64, id: LinkID, sessionKey: UInt64) {
+        self.key = key
+        self.id = id
+        self.sessionKey = sessionKey
+    }
+}
+
+final class SenderSlot {
+    enum Waiter {
+        case single(CheckedContinuation<DeliveryState?, any Error>)
+        case batch(BatchSend, index: Int)
+    }
+
+    let presettled: Bool
+    /// The link's key in the connection.
+    let key: UInt64
+    var nextTag: UInt64 = 0
+    /// By delivery tag: who waits for the outcome.
+    var waiting: [UInt64: Waiter] = [:]
+    /// The whole credit the peer last granted.
+    var credit: UInt32 = 0
+
+    init(presettled: Bool, key: UInt64) {
+        self.presettled = presettled
+        self.key = key
+    }
+}
+
+/// One `send(contentsOf:)`: keeps up to `window` deliveries in flight and collects outcomes.
+final class BatchSend {
+    let next: () -> ByteBuffer?
+    let window: Int
+    var continuation: CheckedContinuation<AMQPBatchOutcome, any Error>?
+    var sent = 0
+    var inFlight = 0
+    var exhausted = false
+    var outcome = AMQPBatchOutcome()
+    /// Re-entrancy guard: outcomes reported while feeding ask for another round instead.
+    var feeding = false
+    var feedAgain = false
+
+    init(window: Int, next: @escaping () -> ByteBuffer?, continuation: CheckedContinuation<AMQPBatchOutcome, any Error>) {
+        self.window = max(window, 1)
+        self.next = next
+        self.continuation = continuation
+    }
+}
+
+final class ReceiverSlot {
+    var buffer = CircularBuffer<IncomingDelivery>()
+    var waiter: (max: Int, continuation: CheckedContinuation<[IncomingDelivery], any Error>)?
+    var waiterTimeout: Scheduled<Void>?
+    var drains: [AnswerWaiter<Void>] = []
+}

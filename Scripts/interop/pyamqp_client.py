@@ -6,7 +6,6 @@
 
     URL      amqp://127.0.0.1:5672                 SASL ANONYMOUS
              amqp://user:password@127.0.0.1:5672   SASL PLAIN
-             (--sasl none: no SASL layer at all, bare AMQP header)
     ADDRESS  node address: sender target and receiver source.
 
 Needs the PyPI package pinned in Scripts/interop/requirements.txt, installed into the
@@ -37,9 +36,13 @@ How `_pyamqp` is driven here, and why (read from azure/servicebus/_pyamqp/*.py, 
   UUID and whose application-properties "status-code" is an int in 200..299
   ("status-description" optional); a rejected disposition fails it.)
 * Settlement: receiver links use rcv-settle-mode first (or second with
-  --rcv-settle-mode second, which is what ServiceBusReceiver PEEK_LOCK puts in its attach);
-  the `on_transfer` callback returns `Accepted()`, and ReceiverLink then sends
-  disposition(role=receiver, settled=true, state=accepted) for every unsettled transfer.
+  --rcv-settle-mode second, which is what ServiceBusReceiver PEEK_LOCK puts in its attach).
+  Every transfer the peer did not pre-settle is answered, from the main loop, with
+  `ReceiverLink.send_disposition(settled=True, state=Accepted())`, exactly what
+  ServiceBusReceiver.complete_message() -> ReceiveClient.settle_messages() does: one
+  disposition(role=receiver, first=delivery-id, last=null, settled=true, accepted) per
+  message, even in rcv-settle-mode second. (Returning Accepted() from on_transfer does
+  NOT work: the library tests it for truth and the empty namedtuple is falsy.)
 * Flow control. SenderLink in this version does NOT wait for the receiver's credit:
   on the attach reply it sets its credit to its own `link_credit` (default 10000), sends
   a sender-side flow, and whenever its credit reaches 0 it resets it to link_credit
@@ -148,11 +151,14 @@ class Run:
         self.settled_local = 0      # pre-settled deliveries written
         self.outcomes = {}          # non-accepted outcome name -> count
         self.done_sends = 0
+        self.presettled_pending = []
         self.peer_limit = None      # peer's delivery-count + link-credit (strict mode)
         self.flows_seen = 0
         self.send_done_at = None
         # receiver state
         self.received = 0
+        self.inbox = []
+        self.dispositions = 0
         self.stale = 0
         self.seen = set()
         self.duplicates = 0
@@ -216,9 +222,10 @@ class Run:
             socket_timeout=a.socket_timeout,
             network_trace=a.trace,
         )
-        if a.sasl == "none":
-            pass
-        elif u.username is not None or a.sasl == "plain":
+        # Always with SASL: without a sasl_credential, Connection falls back to a bare
+        # SSLTransport whose negotiate() writes the *TLS* protocol header AMQP\x02\x01\x00\x00
+        # even with use_tls=False and blocks for the reply, so "no SASL" is not usable.
+        if a.sasl != "anonymous" and (u.username is not None or a.sasl == "plain"):
             kwargs["sasl_credential"] = SASLPlainCredential(unquote(u.username or ""),
                                                             unquote(u.password or ""))
         else:
@@ -231,6 +238,8 @@ class Run:
 
     # ---------------------------------------------------------------------------------
     def _on_send_complete(self, i, reason, state):
+        if reason == LinkDeliverySettleReason.SETTLED:
+            return  # pre-settled: counted from PendingDelivery.sent in send_phase()
         self.done_sends += 1
         if reason == LinkDeliverySettleReason.DISPOSITION_RECEIVED:
             if state and "accepted" in state:
@@ -238,13 +247,17 @@ class Run:
             else:
                 key = ",".join(_s(k) for k in state) if state else "no-state"
                 self.outcomes[key] = self.outcomes.get(key, 0) + 1
-        elif reason == LinkDeliverySettleReason.SETTLED:
-            self.settled_local += 1
         else:
             self.outcomes[reason.name] = self.outcomes.get(reason.name, 0) + 1
 
     def _spy_flow(self, orig, frame):
         # FlowFrame fields: 4 handle, 5 delivery_count, 6 link_credit
+        if self.a.credit_mode == "strict" and self.phase != "send":
+            # After our detach, the library would still run update_pending_deliveries() on a
+            # late flow and, if its credit computes to <= 0, send a flow on the detached
+            # handle (proton answers with close amqp:invalid-field "no such handle").
+            # Strict mode drops such late flows; library mode keeps the bug.
+            return None
         if frame[4] is not None and frame[6] is not None:
             dc = frame[5] if frame[5] is not None else 0
             self.peer_limit = dc + frame[6]
@@ -279,9 +292,19 @@ class Run:
                     application_properties={"index": i, "run": self.run_id},
                     data=[make_body(i, a.size)],
                 )
-                self.sender.send_transfer(msg, send_async=library,
-                                          on_send_complete=partial(self._on_send_complete, i))
+                d = self.sender.send_transfer(msg, send_async=library,
+                                              on_send_complete=partial(self._on_send_complete, i))
                 self.sent += 1
+                if a.presettled:
+                    # PendingDelivery.on_settled() skips the callback when the delivery was
+                    # created settled (library quirk), so pre-settled completion = written.
+                    self.presettled_pending.append(d)
+            if self.presettled_pending:
+                still = [d for d in self.presettled_pending if not d.sent]
+                written = len(self.presettled_pending) - len(still)
+                self.settled_local += written
+                self.done_sends += written
+                self.presettled_pending = still
             if any(not d.sent for d in self.sender._pending_deliveries):
                 self.sender.update_pending_deliveries()   # session window was full
             if self.done_sends >= self.n:
@@ -293,11 +316,24 @@ class Run:
 
     # ---------------------------------------------------------------------------------
     def _on_transfer(self, frame, message):
-        try:
-            self._check(message)
-        except Exception as e:  # never let a checking bug drop the accept
-            self.note_bad("checker error: %r" % (e,))
-        return Accepted()
+        # Only queue it. Returning Accepted() here would NOT settle: ReceiverLink tests the
+        # callback's return value for truth and an `Accepted()` namedtuple is empty, i.e.
+        # falsy (library bug), so no disposition would ever be sent. Like ReceiveClient /
+        # ServiceBusReceiver we settle from the main loop with link.send_disposition().
+        self.inbox.append((frame, message))
+
+    def _settle_inbox(self):
+        while self.inbox:
+            frame, message = self.inbox.pop(0)
+            try:
+                self._check(message)
+            except Exception as e:  # never let a checking bug drop the accept
+                self.note_bad("checker error: %r" % (e,))
+            if not frame[4]:  # transfer not pre-settled by the peer -> accept + settle
+                self.receiver.send_disposition(
+                    first_delivery_id=frame[1], delivery_tag=frame[2],
+                    settled=True, delivery_state=Accepted(), wait=False)
+                self.dispositions += 1
 
     def _check(self, m):
         ap = {_s(k): v for k, v in (m.application_properties or {}).items()}
@@ -344,7 +380,10 @@ class Run:
         self.receiver.attach()
         self.wait_attached(self.receiver, "receiver")
         self.phase = "receive"
-        while len(self.seen) < self.n:
+        while True:
+            self._settle_inbox()
+            if len(self.seen) >= self.n:
+                break
             if self.receiver.current_link_credit <= a.prefetch // 2:
                 self.receiver.flow(link_credit=a.prefetch)
             self.pump()
@@ -400,6 +439,7 @@ class Run:
             "in_order": self.out_of_order == 0,
             "out_of_order": self.out_of_order,
             "stale": self.stale,
+            "dispositions_sent": self.dispositions,
             "peer_max_frame_size": self.remote_max_frame_size,
             "library_version": SB_VERSION,
             "send_seconds": round(send_s, 3) if send_s is not None else None,
@@ -422,7 +462,7 @@ def main():
     ap.add_argument("--prefetch", type=int, default=300, help="receiver credit (ReceiveClient default 300)")
     ap.add_argument("--rcv-settle-mode", choices=("first", "second"), default="first",
                     help="receiver attach rcv-settle-mode (second = ServiceBus PEEK_LOCK attach)")
-    ap.add_argument("--sasl", choices=("auto", "anonymous", "plain", "none"), default="auto",
+    ap.add_argument("--sasl", choices=("auto", "anonymous", "plain"), default="auto",
                     help="auto: PLAIN if the URL has user:password, else ANONYMOUS")
     ap.add_argument("--max-frame-size", type=int, default=MAX_FRAME_SIZE_BYTES,
                     help="our open.max-frame-size (library default %d)" % MAX_FRAME_SIZE_BYTES)

@@ -73,12 +73,12 @@ wait_ready() {
 
 # stop_one NAME MARKER: TERM, then KILL after 5 s; removes the pid file.
 stop_one() {
-    local name=$1 marker=$2 pid i
+    local name=$1 marker=$2 pid
     if alive "$dir/$name.pid" "$marker"; then
         pid=$(cat "$dir/$name.pid")
         echo "proton: stopping $name pid $pid"
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 1 50); do alive "$dir/$name.pid" "$marker" || break; sleep 0.1; done
+        for _ in $(seq 1 50); do alive "$dir/$name.pid" "$marker" || break; sleep 0.1; done
         if alive "$dir/$name.pid" "$marker"; then
             echo "proton: $name ignored TERM, sending KILL" >&2
             kill -KILL "$pid" 2>/dev/null || true

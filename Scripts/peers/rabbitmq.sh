@@ -111,16 +111,16 @@ start() {
 }
 
 stop() {
-    local pid i
+    local pid
     if alive; then
         pid=$(cat "$server_pid_file")
         echo "rabbitmq: stopping pid $pid"
         timeout 60 "$rabbit_bin/rabbitmqctl" stop || echo "rabbitmq: rabbitmqctl stop failed" >&2
-        for i in $(seq 1 100); do alive || break; sleep 0.1; done
+        for _ in $(seq 1 100); do alive || break; sleep 0.1; done
         if alive; then
             echo "rabbitmq: pid $pid still alive, sending TERM then KILL" >&2
             kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-            for i in $(seq 1 50); do alive || break; sleep 0.1; done
+            for _ in $(seq 1 50); do alive || break; sleep 0.1; done
             kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
         fi
     else

@@ -73,7 +73,7 @@ def main():
         if reply[5:] != b"\x01\x00\x00":
             sys.exit(f"wait-amqp: {where} answered protocol {version}, not AMQP 1.0")
         print(f"wait-amqp: {where} answered AMQP {version} to the {args.header} header "
-              f"after {time.monotonic() - start:.1f} s")
+              f"after {time.monotonic() - start:.2f} s")
         return
     sys.exit(f"wait-amqp: {where} did not answer the {args.header} header within "
              f"{args.timeout:g} s (last error: {last_error})")

@@ -1,69 +1,68 @@
 import AMQP
 import AMQPCore
-import Foundation
+import ArgumentParser
 import NIOCore
 import NIOPosix
 
 /// What one `amqp send` or `amqp receive` counted.
 struct RunResult: Sendable {
-    var sent = 0
-    var settled = 0
-    var failure: String?
+    var count = 0
     var seconds = 0.0
     var size = 0
+    var failure: String?
 
     var summary: String {
-        let rate = seconds > 0 ? Double(settled) / seconds : 0
+        let rate = seconds > 0 ? Double(count) / seconds : 0
         let megabytes = rate * Double(size) / 1_000_000
-        let line = "sent \(sent), settled \(settled) in \(String(format: "%.3f", seconds)) s: "
+        let line = "\(count) messages in \(String(format: "%.3f", seconds)) s: "
             + "\(Int(rate)) msgs/s, \(String(format: "%.1f", megabytes)) MB/s"
         return failure.map { line + "; error: \($0)" } ?? line
     }
 }
 
-/// The connection part of `amqp send` and `amqp receive`.
-enum ClientRun {
-    /// Connects to `endpoint` (SASL from its credentials), hands every engine event to `handle`
-    /// on the event loop until the transport closes (closing it on a link or session error),
-    /// and returns what `handle` counted.
-    static func execute(
-        endpoint: AMQPEndpoint, group: EventLoopGroup, name: String, result initial: RunResult,
-        _ handle: @escaping @Sendable (ConnectionEngine.Event, AMQPConnectionHandler, inout RunResult) -> Void
-    ) async throws -> RunResult {
-        let done = group.next().makePromise(of: RunResult.self)
-        let started = Date()
-        let channel = try await ClientBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let engine = ConnectionEngine(role: .client, configuration: ConnectionConfiguration(
-                        containerID: "\(name)-\(getpid())", hostname: endpoint.host))
-                    let handler = AMQPConnectionHandler(engine: engine, sasl: .client(endpoint.credentials, hostname: endpoint.host))
-                    var result = initial
-                    handler.onEvent = { [unowned handler] event in
-                        handle(event, handler, &result)
-                        switch event {
-                        case .linkDetached(_, let error?):
-                            result.failure = result.failure ?? "\(error)"
-                            handler.perform { $0.close() }
-                        case .sessionEnded(_, let error?):
-                            result.failure = result.failure ?? "\(error)"
-                            handler.perform { $0.close() }
-                        default:
-                            break
-                        }
-                        if case .closeTransport(let error) = event {
-                            if let error, result.failure == nil { result.failure = "\(error)" }
-                            result.seconds = Date().timeIntervalSince(started)
-                            done.succeed(result)
-                        }
-                    }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: 1 << 20)))
-                    try channel.pipeline.syncOperations.addHandler(handler)
+/// The connection part of `amqp send` and `amqp receive`: the peer at `--url`, or an
+/// in-process listener on loopback (the embedded default), and one session on it.
+struct ClientRun {
+    var url: String?
+    var sourceMessageSize = 1024
+    var maxFrameSize: UInt32 = 1024 * 1024
+
+    /// Connects, runs `body` with a session, closes; prints the summary and exits non-zero
+    /// on any error or when `body` counted fewer than `expected`.
+    func execute(expected: Int, _ body: (AMQPSession, inout RunResult) async throws(AMQPClientError) -> Void) async throws {
+        var listener: AMQPListener?
+        var result = RunResult()
+        do throws(AMQPClientError) {
+            let target: AMQPURL
+            if let url {
+                target = try AMQPURL(url)
+            } else {
+                do {
+                    listener = try await AMQPListener.start(.sinkAndSource(messageSize: sourceMessageSize))
+                } catch {
+                    throw AMQPClientError(code: .connectFailed, detail: "the in-process listener did not start: \(error)")
                 }
+                target = AMQPURL(host: "127.0.0.1", port: listener!.port)
             }
-            .connect(host: endpoint.host, port: endpoint.port).get()
-        let result = try await done.futureResult.get()
-        try? await channel.close()
-        return result
+            var options = AMQPConnectionOptions()
+            options.maxFrameSize = maxFrameSize
+            let connection = try await AMQPConnection.connect(to: target, options: options)
+            let session = try await connection.openSession()
+            let clock = ContinuousClock()
+            let started = clock.now
+            do throws(AMQPClientError) {
+                try await body(session, &result)
+            } catch {
+                result.failure = "\(error)"
+            }
+            let elapsed = started.duration(to: clock.now).components
+            result.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            await connection.close()
+        } catch {
+            result.failure = "\(error)"
+        }
+        await listener?.close()
+        print(result.summary)
+        guard result.failure == nil, result.count == expected else { throw ExitCode(1) }
     }
 }

@@ -31,53 +31,22 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(help: "Body size the in-process listener sends (ignored with --url).")
     var size = 1024
 
+    @Option(help: "The largest frame we accept (the peer splits larger transfers).")
+    var maxFrameSize: UInt32 = 1024 * 1024
+
     func run() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let (endpoint, listener) = try await AMQPEndpoint.resolve(url: url, group: group, sourceMessageSize: size)
-        let result = try await ReceiveRun(count: count, credit: max(credit, 1), address: address)
-            .execute(endpoint: endpoint, group: group)
-        try? await listener?.close()
-        try await group.shutdownGracefully()
-        print(result.summary)
-        guard result.failure == nil, result.settled == count else { throw ExitCode(1) }
-    }
-}
-
-/// One `amqp receive`: connect, attach a receiver with `credit` prefetch, accept `count`
-/// deliveries, close.
-struct ReceiveRun: Sendable {
-    var count: Int
-    var credit: UInt32
-    var address: String
-
-    func execute(endpoint: AMQPEndpoint, group: EventLoopGroup) async throws -> RunResult {
-        let run = self
-        return try await ClientRun.execute(endpoint: endpoint, group: group, name: "amqp-receive", result: RunResult()) {
-            run.handle($0, handler: $1, result: &$2)
-        }
-    }
-
-    private func handle(_ event: ConnectionEngine.Event, handler: AMQPConnectionHandler, result: inout RunResult) {
-        switch event {
-        case .opened:
-            _ = handler.perform { $0.beginSession() }
-        case .sessionBegun(let channel):
-            _ = handler.perform {
-                $0.attachLink(channel: channel, name: "amqp-receive", role: .receiver, source: Source(address: address),
-                              target: Target(address: "amqp-receive"), prefetch: credit)
+        let (count, credit, address) = (count, max(credit, 1), address)
+        let run = ClientRun(url: url, sourceMessageSize: size, maxFrameSize: maxFrameSize)
+        try await run.execute(expected: count) { session, result throws(AMQPClientError) in
+            let receiver = try await session.openReceiver(from: address, options: AMQPReceiverOptions(prefetch: credit))
+            while result.count < count {
+                let batch = try await receiver.receive(max: min(Int(credit), count - result.count))
+                guard !batch.isEmpty else { throw AMQPClientError(code: .linkDetached, detail: "the sender detached") }
+                try await receiver.settle(batch)
+                result.size = batch[0].message.bytes.readableBytes
+                result.count += batch.count
             }
-        case .delivery(let link, let delivery):
-            guard result.settled < count else { return }
-            result.sent += 1
-            result.size = delivery.payload.readableBytes
-            handler.perform { engine in
-                engine.consumed(1, on: link)
-                if !delivery.settled { engine.settle(delivery.deliveryID, on: link, state: .accepted(Accepted())) }
-            }
-            result.settled += 1
-            if result.settled == count { handler.perform { $0.close() } }
-        default:
-            break
+            try await receiver.close()
         }
     }
 }

@@ -31,55 +31,25 @@ struct SendCommand: AsyncParsableCommand {
     @Flag(help: "Send pre-settled (at most once): no outcomes to wait for.")
     var presettled = false
 
+    @Option(help: "Unsettled deliveries kept in flight.")
+    var window = 1000
+
+    @Option(help: "The largest frame we accept (the peer splits larger transfers).")
+    var maxFrameSize: UInt32 = 1024 * 1024
+
     func run() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let (endpoint, listener) = try await AMQPEndpoint.resolve(url: url, group: group)
-        let run = SendRun(count: count, size: size, address: address, presettled: presettled)
-        let result = try await run.execute(endpoint: endpoint, group: group)
-        try? await listener?.close()
-        try await group.shutdownGracefully()
-        print(result.summary)
-        guard result.failure == nil, result.settled == count else { throw ExitCode(1) }
-    }
-}
-
-/// Where to connect, from `amqp://user:password@host:port`. The password never appears in
-/// `description`.
-struct AMQPEndpoint: CustomStringConvertible {
-    var host: String
-    var port: Int
-    var username: String?
-    var password: String?
-
-    init(host: String, port: Int, username: String? = nil, password: String? = nil) {
-        self.host = host
-        self.port = port
-        self.username = username
-        self.password = password
-    }
-
-    init(url: String) throws {
-        guard let components = URLComponents(string: url), components.scheme == "amqp", let host = components.host else {
-            throw ValidationError("expected amqp://[user:password@]host[:port], got a malformed URL")
+        let message = AMQPMessage(data: ByteBuffer(repeating: 0x61, count: size)).encoded()
+        let (count, presettled, address, window) = (count, presettled, address, window)
+        try await ClientRun(url: url, maxFrameSize: maxFrameSize).execute(expected: count) { session, result throws(AMQPClientError) in
+            result.size = size
+            let sender = try await session.openSender(to: address, options: AMQPSenderOptions(presettled: presettled))
+            let outcome = try await sender.send(encodedContentsOf: repeatElement(message, count: count), window: window)
+            result.count = outcome.accepted
+            if let failure = outcome.failures.first {
+                result.failure = "\(outcome.failures.count) not accepted; the first, message \(failure.index): "
+                    + (failure.state.map { "\($0)" } ?? "no outcome")
+            }
+            try await sender.close()
         }
-        self.init(host: host, port: components.port ?? 5672, username: components.user?.removingPercentEncoding,
-                  password: components.password?.removingPercentEncoding)
     }
-
-    /// The peer at `url`, or (without one) an in-process listener started on loopback, which
-    /// the caller closes.
-    static func resolve(url: String?, group: EventLoopGroup, sourceMessageSize: Int = 1024)
-        async throws -> (AMQPEndpoint, Channel?)
-    {
-        if let url { return (try AMQPEndpoint(url: url), nil) }
-        let listener = try await LoopbackListener.start(group: group, sourceMessageSize: sourceMessageSize)
-        return (AMQPEndpoint(host: "127.0.0.1", port: listener.localAddress?.port ?? 0), listener)
-    }
-
-    var credentials: [SASLCredentials] {
-        if let username { return [.plain(username: username, password: password ?? "")] }
-        return [.anonymous()]
-    }
-
-    var description: String { "amqp://\(username.map { "\($0)@" } ?? "")\(host):\(port)" }
 }

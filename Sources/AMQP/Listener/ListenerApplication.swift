@@ -1,0 +1,214 @@
+import AMQPCore
+import NIOCore
+
+/// What stands behind an `AMQPListener`'s links, on its event loop: in-memory queues, or a
+/// sink and source for measurements.
+final class ListenerApplication {
+    /// A peer's receiving link we deliver to.
+    final class Consumer {
+        let connection: UInt64
+        let link: LinkID
+        let presettled: Bool
+        /// Deliveries its credit still covers.
+        var available = 0
+        var nextTag: UInt64 = 0
+        /// Sent and not yet settled by the peer, by tag (queued again if the link goes).
+        var unsettled: [UInt64: ByteBuffer] = [:]
+
+        init(connection: UInt64, link: LinkID, presettled: Bool) {
+            self.connection = connection
+            self.link = link
+            self.presettled = presettled
+        }
+    }
+
+    final class Queue {
+        var messages = CircularBuffer<ByteBuffer>()
+        var consumers: [Consumer] = []
+        var next = 0
+    }
+
+    struct Connection {
+        let handler: AMQPConnectionHandler
+        let channel: any Channel
+    }
+
+    let behaviour: AMQPListener.Behaviour
+    let options: AMQPListener.Options
+    var connections: [UInt64: Connection] = [:]
+    var queues: [String: Queue] = [:]
+    /// Consumers by connection and link, with their queue's address.
+    var consumers: [UInt64: [LinkID: (address: String, consumer: Consumer)]] = [:]
+    /// Sending peers' links (messages in), by connection: the address they send to.
+    var producers: [UInt64: [LinkID: String]] = [:]
+    var nextConnection: UInt64 = 0
+    var nextDynamic = 0
+    let sourceMessage: ByteBuffer?
+
+    private init(behaviour: AMQPListener.Behaviour, options: AMQPListener.Options) {
+        self.behaviour = behaviour
+        self.options = options
+        if case .sinkAndSource(let size) = behaviour {
+            sourceMessage = AMQPMessage(data: ByteBuffer(repeating: 0x62, count: size)).encoded()
+        } else {
+            sourceMessage = nil
+        }
+    }
+
+    static func make(_ behaviour: AMQPListener.Behaviour, options: AMQPListener.Options) -> ListenerApplication {
+        ListenerApplication(behaviour: behaviour, options: options)
+    }
+
+    func connect(_ handler: AMQPConnectionHandler, channel: any Channel) -> UInt64 {
+        nextConnection += 1
+        connections[nextConnection] = Connection(handler: handler, channel: channel)
+        return nextConnection
+    }
+
+    func closeAll() {
+        for connection in connections.values {
+            connection.handler.perform { $0.close() }
+            connection.channel.close(promise: nil)
+        }
+    }
+
+    func handle(_ event: ConnectionEngine.Event, connection id: UInt64, handler: AMQPConnectionHandler) {
+        switch event {
+        case .linkRequested(let channel, let attach):
+            linkRequested(attach, channel: channel, connection: id, handler: handler)
+        case .delivery(let link, let delivery):
+            messageArrived(delivery, link: link, connection: id, handler: handler)
+        case .creditAvailable(let link, let credit):
+            guard let (address, consumer) = consumers[id]?[link] else { return }
+            consumer.available = Int(credit) - handler.perform { $0.queued(on: link) }
+            dispatch(address)
+        case .outcome(let link, _, let tag, let state, true):
+            guard let (address, consumer) = consumers[id]?[link],
+                  let value = tag.getInteger(at: tag.readerIndex, as: UInt64.self),
+                  let message = consumer.unsettled.removeValue(forKey: value)
+            else { return }
+            switch state {
+            case .released, .modified:
+                queue(address).messages.prepend(message)
+                dispatch(address)
+            default:
+                break
+            }
+        case .linkDetached(let link, _):
+            producers[id]?[link] = nil
+            if let (address, consumer) = consumers[id]?.removeValue(forKey: link) { retire(consumer, from: address) }
+        case .closeTransport:
+            connections[id] = nil
+            producers[id] = nil
+            for (address, consumer) in consumers.removeValue(forKey: id)?.values ?? [:].values {
+                retire(consumer, from: address)
+            }
+        default:
+            break
+        }
+    }
+
+    private func linkRequested(_ attach: Attach, channel: UInt16, connection id: UInt64, handler: AMQPConnectionHandler) {
+        let prefetch = options.prefetch
+        if attach.role == .sender {
+            // The peer sends to us.
+            guard case .target(let target)? = attach.target, let address = target.address else {
+                handler.perform { $0.refuseLink(channel: channel, attach, error: AMQPError(
+                    condition: .notImplemented, errorDescription: "a sender needs a target address")) }
+                return
+            }
+            guard let link = handler.perform({ $0.acceptLink(channel: channel, attach, prefetch: prefetch) }) else { return }
+            producers[id, default: [:]][link] = address
+            return
+        }
+        // The peer receives from us.
+        var address = attach.source?.address
+        var source: Source?
+        if attach.source?.dynamic == true {
+            nextDynamic += 1
+            address = "dynamic-\(nextDynamic)"
+            source = attach.source
+            source?.address = address
+        }
+        guard let address else {
+            handler.perform { $0.refuseLink(channel: channel, attach, error: AMQPError(
+                condition: .notImplemented, errorDescription: "a receiver needs a source address or dynamic")) }
+            return
+        }
+        guard let link = handler.perform({ $0.acceptLink(channel: channel, attach, prefetch: 0, source: source) }) else { return }
+        let consumer = Consumer(connection: id, link: link, presettled: attach.sndSettleMode == .settled)
+        consumers[id, default: [:]][link] = (address, consumer)
+        if case .queues = behaviour { queue(address).consumers.append(consumer) }
+    }
+
+    private func messageArrived(_ delivery: IncomingDelivery, link: LinkID, connection id: UInt64, handler: AMQPConnectionHandler) {
+        var state = DeliveryState.accepted(Accepted())
+        if case .queues(let capacity) = behaviour, let address = producers[id]?[link] {
+            let target = queue(address)
+            if target.messages.count < capacity {
+                target.messages.append(delivery.payload)
+            } else {
+                state = .rejected(Rejected(error: AMQPError(condition: .resourceLimitExceeded,
+                                                            errorDescription: "queue \(address) holds \(capacity) messages")))
+            }
+        }
+        handler.perform { engine in
+            engine.consumed(1, on: link)
+            if !delivery.settled { engine.settle(delivery.deliveryID, on: link, state: state) }
+        }
+        if case .queues = behaviour, let address = producers[id]?[link] { dispatch(address) }
+    }
+
+    func queue(_ address: String) -> Queue {
+        if let queue = queues[address] { return queue }
+        let queue = Queue()
+        queues[address] = queue
+        return queue
+    }
+
+    /// Hands queued messages to consumers with credit, round-robin; for the source, as many
+    /// messages as each consumer's credit covers.
+    private func dispatch(_ address: String) {
+        if let message = sourceMessage {
+            for (_, consumer) in consumers.values.flatMap(\.values) where consumer.available > 0 {
+                send(Array(repeating: message, count: consumer.available), to: consumer, remember: false)
+            }
+            return
+        }
+        guard let queue = queues[address] else { return }
+        while !queue.messages.isEmpty {
+            let ready = queue.consumers.indices.filter { queue.consumers[$0].available > 0 }
+            guard !ready.isEmpty else { return }
+            for index in ready where !queue.messages.isEmpty {
+                let consumer = queue.consumers[index]
+                let count = min(consumer.available, max(queue.messages.count / ready.count, 1))
+                var batch: [ByteBuffer] = []
+                for _ in 0..<count { batch.append(queue.messages.removeFirst()) }
+                send(batch, to: consumer, remember: true)
+            }
+        }
+    }
+
+    private func send(_ messages: [ByteBuffer], to consumer: Consumer, remember: Bool) {
+        guard let handler = connections[consumer.connection]?.handler else { return }
+        consumer.available -= messages.count
+        handler.perform { engine in
+            for message in messages {
+                let tag = consumer.nextTag
+                consumer.nextTag &+= 1
+                if remember, !consumer.presettled { consumer.unsettled[tag] = message }
+                engine.send(message, tag: ByteBuffer(integer: tag), on: consumer.link, settled: consumer.presettled)
+            }
+        }
+    }
+
+    /// A consumer is gone: what it had unsettled goes back to the front of its queue.
+    private func retire(_ consumer: Consumer, from address: String) {
+        guard let queue = queues[address] else { return }
+        queue.consumers.removeAll { $0 === consumer }
+        let pending = consumer.unsettled.sorted { $0.key < $1.key }.map(\.value)
+        guard !pending.isEmpty else { return }
+        for message in pending.reversed() { queue.messages.prepend(message) }
+        dispatch(address)
+    }
+}

@@ -1,0 +1,229 @@
+import AMQPCore
+import NIOCore
+import NIOPosix
+import Testing
+@testable import AMQP
+
+/// The async API against our own listener (in-memory queues) over loopback TCP.
+@Suite(.timeLimit(.minutes(1))) struct ClientAPITests {
+    static func withPeer(
+        capacity: Int = 10_000, options: AMQPConnectionOptions = AMQPConnectionOptions(),
+        _ body: (AMQPConnection, AMQPSession, AMQPListener) async throws -> Void
+    ) async throws {
+        var listenerOptions = AMQPListener.Options()
+        listenerOptions.verify = { presented in
+            if case .plain(_, let username, let password) = presented { return username == "user" && password == "secret" }
+            return true
+        }
+        let listener = try await AMQPListener.start(.queues(capacity: capacity), options: listenerOptions)
+        do {
+            let connection = try await AMQPConnection.connect(to: "amqp://user:secret@127.0.0.1:\(listener.port)", options: options)
+            let session = try await connection.openSession()
+            try await body(connection, session, listener)
+            await connection.close()
+        } catch {
+            await listener.close()
+            throw error
+        }
+        await listener.close()
+    }
+
+    static func numbered(_ count: Int, size: Int = 64) -> [AMQPMessage] {
+        (0..<count).map { index in
+            var message = AMQPMessage(data: ByteBuffer(repeating: UInt8(truncatingIfNeeded: index), count: size))
+            message.applicationProperties = ["index": .int(Int32(index))]
+            return message
+        }
+    }
+
+    static func index(_ delivery: AMQPDelivery) throws -> Int32? {
+        guard case .int(let value)? = try delivery.message.applicationProperty("index") else { return nil }
+        return value
+    }
+
+    @Test func batchSendThenReceiveInOrderWithDemandDrivenCredit() async throws {
+        try await Self.withPeer { _, session, _ in
+            let sender = try await session.openSender(to: "orders")
+            let outcome = try await sender.send(contentsOf: Self.numbered(500), window: 64)
+            #expect(outcome.accepted == 500)
+            #expect(outcome.failures.isEmpty)
+
+            let receiver = try await session.openReceiver(from: "orders", options: AMQPReceiverOptions(prefetch: 50))
+            var seen: [Int32] = []
+            for try await delivery in receiver {
+                seen.append(try #require(try Self.index(delivery)))
+                #expect(delivery.message.data?.readableBytes == 64)
+                try await delivery.accept()
+                if seen.count == 500 { break }
+            }
+            #expect(seen == Array(0..<500))
+            // Nothing left: a bounded wait comes back empty.
+            let rest = try await receiver.receive(max: 10, timeout: .milliseconds(200))
+            #expect(rest.isEmpty)
+            try await receiver.close()
+            try await sender.close()
+        }
+    }
+
+    @Test func singleSendReturnsTheOutcomeAndPresettledReturnsNil() async throws {
+        try await Self.withPeer(capacity: 1) { _, session, _ in
+            let sender = try await session.openSender(to: "one")
+            #expect(try await sender.send(AMQPMessage(body: .value(.string("a")))) == .accepted(Accepted()))
+            // The queue holds one: the second is rejected with the listener's reason.
+            let second = try await sender.send(AMQPMessage(body: .value(.string("b"))))
+            guard case .rejected(let rejected)? = second else {
+                Issue.record("expected rejected, got \(String(describing: second))")
+                return
+            }
+            #expect(rejected.error?.condition == .resourceLimitExceeded)
+
+            let presettled = try await session.openSender(to: "other", options: AMQPSenderOptions(presettled: true))
+            #expect(try await presettled.send(AMQPMessage(body: .value(.string("c")))) == nil)
+        }
+    }
+
+    @Test func aDeliveryIsSettledOnceAndAReleasedOneComesBack() async throws {
+        try await Self.withPeer { _, session, _ in
+            let sender = try await session.openSender(to: "q")
+            _ = try await sender.send(contentsOf: Self.numbered(2))
+            let receiver = try await session.openReceiver(from: "q", options: AMQPReceiverOptions(prefetch: 1))
+            let first = try #require(try await receiver.receive())
+            #expect(try Self.index(first) == 0)
+            try await first.release()
+            await #expect(throws: AMQPClientError.self) { try await first.accept() }
+            do throws(AMQPClientError) {
+                try await first.reject()
+                Issue.record("a second settlement must throw")
+            } catch {
+                #expect(error.code == .alreadySettled)
+            }
+            // Released: delivered again (message 1 may already be on its way: credit was
+            // topped up when message 0 was taken).
+            var next: [Int32] = []
+            for _ in 0..<2 {
+                let delivery = try #require(try await receiver.receive())
+                next.append(try #require(try Self.index(delivery)))
+                try await delivery.accept()
+            }
+            #expect(next.sorted() == [0, 1])
+            #expect(try await receiver.receive(max: 1, timeout: .milliseconds(200)).isEmpty)
+        }
+    }
+
+    @Test func manualCreditAndDrain() async throws {
+        try await Self.withPeer { _, session, _ in
+            let sender = try await session.openSender(to: "manual")
+            _ = try await sender.send(contentsOf: Self.numbered(5))
+            let receiver = try await session.openReceiver(from: "manual", options: AMQPReceiverOptions(prefetch: 0))
+            // No credit, nothing comes.
+            #expect(try await receiver.receive(max: 5, timeout: .milliseconds(200)).isEmpty)
+            try await receiver.addCredit(3)
+            var got: [AMQPDelivery] = []
+            while got.count < 3 { got += try await receiver.receive(max: 3, timeout: .seconds(5)) }
+            #expect(try got.map { try Self.index($0) } == [0, 1, 2])
+            try await receiver.settle(got)
+            // Credit for 10 with 2 left: the drain ends once the sender gives the rest back.
+            try await receiver.addCredit(10)
+            try await receiver.drain()
+            let rest = try await receiver.receive(max: 10, timeout: .seconds(5))
+            #expect(try rest.map { try Self.index($0) } == [3, 4])
+            try await receiver.settle(rest)
+            #expect(try await receiver.receive(max: 1, timeout: .milliseconds(200)).isEmpty)
+        }
+    }
+
+    @Test func dynamicReceiverGetsAnAddressMessagesReachIt() async throws {
+        try await Self.withPeer { _, session, _ in
+            var options = AMQPReceiverOptions()
+            options.dynamic = true
+            let receiver = try await session.openReceiver(from: nil, options: options)
+            let address = try #require(receiver.address)
+            let sender = try await session.openSender(to: address)
+            #expect(try await sender.send(AMQPMessage(body: .value(.string("reply")))) == .accepted(Accepted()))
+            let delivery = try #require(try await receiver.receive())
+            #expect(try delivery.message.body() == .value(.string("reply")))
+            try await delivery.accept()
+        }
+    }
+
+    @Test func oneMebibyteOverSmallFramesBothWays() async throws {
+        var options = AMQPConnectionOptions()
+        options.maxFrameSize = 512
+        try await Self.withPeer(options: options) { connection, session, _ in
+            #expect(await connection.negotiatedTerms?.incomingMaxFrameSize == 512)
+            let body = ByteBuffer(bytes: (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            let sender = try await session.openSender(to: "big")
+            #expect(try await sender.send(AMQPMessage(data: body)) == .accepted(Accepted()))
+            let receiver = try await session.openReceiver(from: "big")
+            let delivery = try #require(try await receiver.receive())
+            #expect(delivery.message.data == body)
+            try await delivery.accept()
+        }
+    }
+
+    @Test func wrongPasswordIsATypedErrorWithoutThePassword() async throws {
+        let listener = try await AMQPListener.start(.queues(capacity: 10), options: {
+            var options = AMQPListener.Options()
+            options.verify = { _ in false }
+            return options
+        }())
+        defer { Task { await listener.close() } }
+        do throws(AMQPClientError) {
+            _ = try await AMQPConnection.connect(to: "amqp://user:hunter2@127.0.0.1:\(listener.port)")
+            Issue.record("connect must fail")
+        } catch {
+            #expect(error.code == .connectionClosed)
+            #expect(!"\(error)".contains("hunter2"))
+            #expect("\(error)".contains("SASL"))
+        }
+    }
+
+    @Test func connectFailuresAreTypedAndBounded() async throws {
+        // Nothing listens: connect fails.
+        let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(closed.localAddress?.port)
+        try await closed.close()
+        await #expect(throws: AMQPClientError.self) { try await AMQPConnection.connect(to: "amqp://127.0.0.1:\(port)") }
+
+        // A peer that accepts and never answers: the connect time-out ends it.
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        var options = AMQPConnectionOptions()
+        options.connectTimeout = .milliseconds(500)
+        do throws(AMQPClientError) {
+            _ = try await AMQPConnection.connect(to: "amqp://127.0.0.1:\(silent.localAddress!.port!)", options: options)
+            Issue.record("connect must time out")
+        } catch {
+            #expect(error.code == .timedOut)
+        }
+        try await silent.close()
+
+        #expect(throws: AMQPClientError.self) { try AMQPURL("http://host") }
+        #expect(throws: AMQPClientError.self) { try AMQPURL("amqp://host:99999") }
+    }
+
+    @Test func closingTheConnectionEndsWaitingReceivers() async throws {
+        try await Self.withPeer { connection, session, listener in
+            let receiver = try await session.openReceiver(from: "empty")
+            let waiting = Task { () async throws(AMQPClientError) -> [AMQPDelivery] in try await receiver.receive(max: 1) }
+            try await Task.sleep(for: .milliseconds(100))
+            await listener.close()
+            switch await waiting.result {
+            case .success: Issue.record("the receive must fail when the connection goes")
+            case .failure(let error): #expect((error as? AMQPClientError)?.code == .connectionClosed)
+            }
+            await #expect(throws: AMQPClientError.self) { try await connection.openSession() }
+        }
+    }
+
+    @Test func urlParsing() throws {
+        let url = try AMQPURL("amqp://us%40er:p%3Ass@broker.example:5673/vhost")
+        #expect(url.host == "broker.example")
+        #expect(url.port == 5673)
+        #expect(url.username == "us@er")
+        #expect(url.password == "p:ss")
+        #expect(url.description == "amqp://us@er@broker.example:5673")
+        #expect(try AMQPURL("amqp://[::1]").host == "::1")
+        #expect(try AMQPURL("amqp://localhost").port == 5672)
+        #expect(try AMQPURL("amqp://localhost").credentials == [.anonymous()])
+    }
+}

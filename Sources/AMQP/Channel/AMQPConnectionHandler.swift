@@ -75,6 +75,11 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         return result
     }
 
+    /// Reads the engine's state without changing it (no flush, nothing written).
+    public func inspect<Result>(_ query: (ConnectionEngine) -> Result) -> Result {
+        query(engine)
+    }
+
     private func flushSoon() {
         guard let context, !flushScheduled else { return }
         flushScheduled = true

@@ -128,6 +128,12 @@ extension ConnectionEngine {
         if case .sendFlow(let state) = action { sendLinkFlow(state, link: id) }
     }
 
+    /// Deliveries a sending link may still queue: its credit beyond what is queued already.
+    public func sendableCredit(on id: LinkID) -> Int {
+        guard let link = sessions[id.channel]?.links[id.handle], let sender = link.sender else { return 0 }
+        return max(Int(sender.linkCredit) - link.queue.count, 0)
+    }
+
     /// The credit a receiving link has granted and the sender has not used yet.
     public func linkCredit(on id: LinkID) -> UInt32 {
         sessions[id.channel]?.links[id.handle]?.receiver?.linkCredit ?? 0
@@ -143,6 +149,17 @@ extension ConnectionEngine {
     /// The handler finished one read: sends the dispositions decided meanwhile and reopens
     /// session windows (one flow per session, not one per transfer).
     public mutating func flush() {
+        for id in pendingDrains {
+            guard let link = sessions[id.channel]?.links[id.handle], link.sender?.drain == true else {
+                pendingDrains.remove(id)
+                continue
+            }
+            guard link.queue.isEmpty else { continue }
+            pendingDrains.remove(id)
+            if case .sendFlow(let state) = sessions[id.channel]!.links[id.handle]!.sender!.drainIfIdle(available: 0) {
+                sendLinkFlow(state, link: id)
+            }
+        }
         for channel in sessions.keys.sorted() {
             for disposition in sessions[channel]!.dispositions.flush(role: .receiver) {
                 send(.disposition(disposition), channel: channel)

@@ -31,6 +31,8 @@ public struct ConnectionEngine: Sendable {
     var sessions: [UInt16: SessionEndpoint] = [:]
     var byRemoteChannel: [UInt16: UInt16] = [:]
     let sessionConfiguration: SessionConfiguration
+    /// Sending links asked to drain: the drain completes at `flush()` once their queue is empty.
+    var pendingDrains: Set<LinkID> = []
     /// Headers and frames to write, in order.
     public internal(set) var outbound: [AMQPInbound] = []
     /// What happened, in order.
@@ -176,6 +178,12 @@ public struct ConnectionEngine: Sendable {
         }
         let id = LinkID(channel: channel, handle: handle)
         if sessions[channel]!.links[handle]!.role == .sender {
+            // A drain completes once the application has had the credit and queued what it
+            // has (spec 2.6.7: "after sending all available messages"): until `flush()`, count
+            // the application as having something available.
+            let queued = sessions[channel]!.links[handle]!.queue.count
+            sessions[channel]!.links[handle]!.sender?.available = UInt32(clamping: flow.drain ? max(queued, 1) : queued)
+            if flow.drain { pendingDrains.insert(id) }
             let action = sessions[channel]!.links[handle]!.sender?.flowReceived(
                 deliveryCount: flow.deliveryCount, linkCredit: flow.linkCredit, drain: flow.drain, echo: flow.echo) ?? .none
             switch action {

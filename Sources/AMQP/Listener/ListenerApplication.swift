@@ -9,8 +9,6 @@ final class ListenerApplication {
         let connection: UInt64
         let link: LinkID
         let presettled: Bool
-        /// Deliveries its credit still covers.
-        var available = 0
         var nextTag: UInt64 = 0
         /// Sent and not yet settled by the peer, by tag (queued again if the link goes).
         var unsettled: [UInt64: ByteBuffer] = [:]
@@ -78,9 +76,8 @@ final class ListenerApplication {
             linkRequested(attach, channel: channel, connection: id, handler: handler)
         case .delivery(let link, let delivery):
             messageArrived(delivery, link: link, connection: id, handler: handler)
-        case .creditAvailable(let link, let credit):
-            guard let (address, consumer) = consumers[id]?[link] else { return }
-            consumer.available = Int(credit) - handler.perform { $0.queued(on: link) }
+        case .creditAvailable(let link, _):
+            guard let (address, _) = consumers[id]?[link] else { return }
             dispatch(address)
         case .outcome(let link, _, let tag, let state, true):
             guard let (address, consumer) = consumers[id]?[link],
@@ -170,18 +167,18 @@ final class ListenerApplication {
     /// messages as each consumer's credit covers.
     private func dispatch(_ address: String) {
         if let message = sourceMessage {
-            for (_, consumer) in consumers.values.flatMap(\.values) where consumer.available > 0 {
-                send(Array(repeating: message, count: consumer.available), to: consumer, remember: false)
+            for (_, consumer) in consumers.values.flatMap(\.values) {
+                let credit = available(consumer)
+                if credit > 0 { send(Array(repeating: message, count: credit), to: consumer, remember: false) }
             }
             return
         }
         guard let queue = queues[address] else { return }
         while !queue.messages.isEmpty {
-            let ready = queue.consumers.indices.filter { queue.consumers[$0].available > 0 }
+            let ready = queue.consumers.map { ($0, available($0)) }.filter { $0.1 > 0 }
             guard !ready.isEmpty else { return }
-            for index in ready where !queue.messages.isEmpty {
-                let consumer = queue.consumers[index]
-                let count = min(consumer.available, max(queue.messages.count / ready.count, 1))
+            for (consumer, credit) in ready where !queue.messages.isEmpty {
+                let count = min(credit, max(queue.messages.count / ready.count, 1))
                 var batch: [ByteBuffer] = []
                 for _ in 0..<count { batch.append(queue.messages.removeFirst()) }
                 send(batch, to: consumer, remember: true)
@@ -189,9 +186,13 @@ final class ListenerApplication {
         }
     }
 
+    /// What the consumer's credit covers beyond what is queued for it already.
+    private func available(_ consumer: Consumer) -> Int {
+        connections[consumer.connection]?.handler.inspect { $0.sendableCredit(on: consumer.link) } ?? 0
+    }
+
     private func send(_ messages: [ByteBuffer], to consumer: Consumer, remember: Bool) {
         guard let handler = connections[consumer.connection]?.handler else { return }
-        consumer.available -= messages.count
         handler.perform { engine in
             for message in messages {
                 let tag = consumer.nextTag

@@ -81,7 +81,14 @@ extension ConnectionEngine {
         if let remote {
             sessions[channel]!.links[attach.handle]!.remoteHandle = remote.handle
             sessions[channel]!.byRemoteHandle[remote.handle] = attach.handle
+            let earlyFlow = sessions[channel]!.requested.removeValue(forKey: remote.handle) ?? nil
             apply(sessions[channel]!.links[attach.handle]!.machine.attachReceived(remote), link: id)
+            // The peer's flow that came before our answer: apply it now (only its link part
+            // matters; the session part was applied when it came).
+            if let earlyFlow, sessions[channel]?.links[attach.handle] != nil {
+                linkFlowReceived(earlyFlow, link: id)
+                pump(channel: channel)
+            }
         }
         return id
     }

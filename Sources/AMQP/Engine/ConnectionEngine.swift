@@ -31,6 +31,7 @@ public struct ConnectionEngine: Sendable {
     var sessions: [UInt16: SessionEndpoint] = [:]
     var byRemoteChannel: [UInt16: UInt16] = [:]
     let sessionConfiguration: SessionConfiguration
+    var nextChannel: UInt16 = 0
     /// Sending links asked to drain: the drain completes at `flush()` once their queue is empty.
     var pendingDrains: Set<LinkID> = []
     /// Headers and frames to write, in order.
@@ -154,6 +155,7 @@ public struct ConnectionEngine: Sendable {
             link.machine.local.name == attach.name && link.remoteHandle == nil && link.role != attach.role
         }
         guard let (handle, _) = match else {
+            sessions[channel]!.requested[attach.handle] = .some(nil)
             events.append(.linkRequested(channel: channel, attach))
             return
         }
@@ -165,18 +167,28 @@ public struct ConnectionEngine: Sendable {
     private mutating func detachReceived(_ detach: Detach, channel: UInt16) {
         let sessionAction = sessions[channel]!.machine.detachReceived(handle: detach.handle)
         guard sessionAction == .none else { return apply(sessionAction, channel: channel) }
-        guard let handle = sessions[channel]!.byRemoteHandle[detach.handle] else { return }
+        guard let handle = sessions[channel]!.byRemoteHandle[detach.handle] else {
+            sessions[channel]!.requested[detach.handle] = nil
+            return
+        }
         apply(sessions[channel]!.links[handle]!.machine.detachReceived(detach), link: LinkID(channel: channel, handle: handle))
     }
 
     private mutating func flowReceived(_ flow: Flow, channel: UInt16) {
         let sessionAction = sessions[channel]!.machine.flowReceived(flow)
         if sessionAction != .none { apply(sessionAction, channel: channel) }
-        guard let remote = flow.handle, let handle = sessions[channel]?.byRemoteHandle[remote] else {
-            pump(channel: channel)
-            return
+        if let remote = flow.handle, let handle = sessions[channel]?.byRemoteHandle[remote] {
+            linkFlowReceived(flow, link: LinkID(channel: channel, handle: handle))
+        } else if let remote = flow.handle, sessions[channel]?.requested[remote] != nil {
+            sessions[channel]!.requested[remote] = .some(flow)
         }
-        let id = LinkID(channel: channel, handle: handle)
+        pump(channel: channel)
+    }
+
+    /// The link part of a flow (spec 2.7.4): credit for our sender, or our receiver's view of
+    /// the sender's delivery-count, echo and drain.
+    mutating func linkFlowReceived(_ flow: Flow, link id: LinkID) {
+        let (channel, handle) = (id.channel, id.handle)
         if sessions[channel]!.links[handle]!.role == .sender {
             // A drain completes once the application has had the credit and queued what it
             // has (spec 2.6.7: "after sending all available messages"): until `flush()`, count
@@ -198,7 +210,6 @@ public struct ConnectionEngine: Sendable {
             if flow.echo, let echo = receiver?.echoRequested(), case .sendFlow(let state) = echo { sendLinkFlow(state, link: id) }
             sessions[channel]!.links[handle]!.receiver = receiver
         }
-        pump(channel: channel)
     }
 
     private mutating func transferReceived(_ transfer: Transfer, payload: ByteBuffer, channel: UInt16) {
@@ -245,13 +256,16 @@ public struct ConnectionEngine: Sendable {
         events.append(contentsOf: found)
     }
 
-    func freeChannel() -> UInt16? {
+    /// A free channel for a session of ours: the next one not in use after the last one
+    /// taken, wrapping at the peer's channel-max (a channel just released is not reused at once).
+    mutating func freeChannel() -> UInt16? {
         let limit = connection.negotiated?.outgoingChannelMax ?? connection.configuration.channelMax
-        var channel: UInt16 = 0
+        guard sessions.count <= Int(limit) else { return nil }
+        var channel = nextChannel > limit ? 0 : nextChannel
         while sessions[channel] != nil {
-            guard channel < limit else { return nil }
-            channel += 1
+            channel = channel >= limit ? 0 : channel + 1
         }
+        nextChannel = channel &+ 1
         return channel
     }
 }

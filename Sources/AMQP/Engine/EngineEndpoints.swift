@@ -51,6 +51,10 @@ struct SessionEndpoint: Sendable {
     var links: [UInt32: LinkEndpoint] = [:]
     /// The peer's handle → our handle.
     var byRemoteHandle: [UInt32: UInt32] = [:]
+    /// Links the peer attached that the application has not answered yet, by the peer's
+    /// handle, with the last flow the peer sent for each meanwhile (it may grant credit
+    /// before our attach: spec 2.6.7 lets it send a flow as soon as it has attached).
+    var requested: [UInt32: Flow?] = [:]
     /// Our next outgoing delivery-id (session-scoped, spec 2.6.12).
     var nextDeliveryID: UInt32 = 0
     /// Deliveries we sent and the peer has not settled, with their link's handle and tag.

@@ -52,6 +52,10 @@ public struct SessionStateMachine: Sendable {
     public private(set) var remoteHandleMax: UInt32 = 0
     private var remoteHandles: Set<UInt32> = []
     private var localHandles: Set<UInt32> = []
+    /// Where the search for a free handle starts: just past the last one taken, so a handle
+    /// just released is not reused at once (news about its old link may still be on its way
+    /// to the application).
+    private var nextHandle: UInt32 = 0
 
     public init(configuration: SessionConfiguration = SessionConfiguration()) {
         self.configuration = configuration
@@ -114,19 +118,21 @@ public struct SessionStateMachine: Sendable {
 
     // MARK: Links
 
-    /// The lowest free handle we may attach a link with, if any (spec 2.6.2).
+    /// A free handle we may attach a link with, if any (spec 2.6.2): the next one not in use
+    /// at or after the last one taken, wrapping at the peer's handle-max.
     public func freeHandle() -> UInt32? {
-        var handle: UInt32 = 0
+        guard UInt64(localHandles.count) <= UInt64(remoteHandleMax) else { return nil }
+        var handle = nextHandle > remoteHandleMax ? 0 : nextHandle
         while localHandles.contains(handle) {
-            guard handle < remoteHandleMax else { return nil }
-            handle += 1
+            handle = handle >= remoteHandleMax ? 0 : handle + 1
         }
-        return handle <= remoteHandleMax ? handle : nil
+        return handle
     }
 
     /// We attach a link with `handle` (from `freeHandle()`).
     public mutating func linkAttachRequested(handle: UInt32) {
         localHandles.insert(handle)
+        nextHandle = handle &+ 1
     }
 
     /// We detached (with `closed` or not) and no longer use `handle`.

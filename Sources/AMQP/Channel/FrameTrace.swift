@@ -26,18 +26,20 @@ struct FrameTrace: CustomStringConvertible {
             case .sasl(let body):
                 var buffer = ByteBuffer()
                 body.writeAMQP(into: &buffer)
-                return "[\(frame.channel)] \(Self.inline(buffer))"
+                return "[\(frame.channel)] \(body.specName) \(Self.fields(buffer))"
             case .amqp(let performative, let payload):
                 var buffer = ByteBuffer()
                 performative.writeAMQP(into: &buffer)
                 let suffix = payload.readableBytes > 0 ? " +\(payload.readableBytes) payload bytes" : ""
-                return "[\(frame.channel)] \(Self.inline(buffer))\(suffix)"
+                return "[\(frame.channel)] \(performative.specName) \(Self.fields(buffer))\(suffix)"
             }
         }
     }
 
-    private static func inline(_ buffer: ByteBuffer) -> String {
+    /// The composite's field list (its descriptor is the name already shown).
+    private static func fields(_ buffer: ByteBuffer) -> String {
         guard let value = try? AMQPValue(decoding: buffer) else { return "<\(buffer.readableBytes) bytes>" }
+        if case .described(let described) = value { return AMQPFormatter(maxBinaryBytes: 16).inline(described.value) }
         return AMQPFormatter(maxBinaryBytes: 16).inline(value)
     }
 }

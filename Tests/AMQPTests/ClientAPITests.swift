@@ -110,6 +110,25 @@ import Testing
         }
     }
 
+    @Test func secondSettleModeSettlesAfterTheSender() async throws {
+        try await Self.withPeer { _, session, _ in
+            let sender = try await session.openSender(to: "second")
+            _ = try await sender.send(contentsOf: Self.numbered(3))
+            var options = AMQPReceiverOptions(prefetch: 10)
+            options.settleMode = .second
+            let receiver = try await session.openReceiver(from: "second", options: options)
+            #expect(receiver.terms.receiverSettleMode == .second)
+            var got: [AMQPDelivery] = []
+            while got.count < 3 { got += try await receiver.receive(max: 3, timeout: .seconds(5)) }
+            try await receiver.settle(got)
+            await #expect(throws: AMQPClientError.self) { try await got[0].accept() }
+            try await receiver.close()
+            // Accepted: nothing is redelivered to the next receiver.
+            let next = try await session.openReceiver(from: "second")
+            #expect(try await next.receive(max: 3, timeout: .milliseconds(300)).isEmpty)
+        }
+    }
+
     @Test func manualCreditAndDrain() async throws {
         try await Self.withPeer { _, session, _ in
             let sender = try await session.openSender(to: "manual")

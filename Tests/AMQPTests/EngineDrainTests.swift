@@ -49,3 +49,37 @@ import Testing
         #expect(pair.received.count == 3)
     }
 }
+
+/// rcv-settle-mode `second` (spec 3.2.16): the receiver's outcome goes out unsettled, the
+/// sender settles, then the receiver forgets the delivery.
+@Suite struct EngineSecondSettleModeTests {
+    @Test func theSenderSettlesFirstThenTheReceiverForgets() throws {
+        var pair = EnginePair()
+        pair.client.start()
+        pair.server.start()
+        try pair.run()
+        let begun = pair.client.beginSession()
+        let channel = try #require(begun)
+        try pair.run()
+        let attached = pair.client.attachLink(channel: channel, name: "second", role: .sender, source: Source(),
+                                              target: Target(address: "q"), receiverSettleMode: .second)
+        let link = try #require(attached)
+        try pair.run()
+        pair.client.send(ByteBuffer(string: "m"), tag: ByteBuffer(integer: UInt32(1)), on: link)
+        try pair.run()
+        #expect(pair.received.count == 1)
+        // The server (receiver) settled it with accepted: its disposition was unsettled, the
+        // client settled in answer, and the client's application heard a settled outcome.
+        #expect(pair.clientEvents.contains { event in
+            if case .outcome(link, 0, _, .accepted?, true) = event { return true }
+            return false
+        })
+        let serverChannel = try #require(pair.server.sessions.keys.first)
+        #expect(pair.server.sessions[serverChannel]?.awaitingSenderSettlement.isEmpty == true)
+        #expect(pair.client.sessions[channel]?.unsettledSent.isEmpty == true)
+        // Settled once: a second settlement does nothing.
+        let serverLink = LinkID(channel: serverChannel, handle: try #require(pair.server.sessions[serverChannel]?.links.keys.first))
+        let again = pair.server.settle(0, on: serverLink, state: .accepted(Accepted()))
+        #expect(!again)
+    }
+}

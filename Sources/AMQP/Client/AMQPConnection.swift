@@ -96,7 +96,9 @@ public actor AMQPConnection {
         let configuration = ConnectionConfiguration(
             containerID: options.containerID ?? "swift-amqp-\(UInt64.random(in: 0...UInt64.max))",
             hostname: options.hostname ?? url.host, maxFrameSize: options.maxFrameSize,
-            channelMax: options.channelMax, idleTimeout: options.idleTimeout, properties: options.properties)
+            channelMax: options.channelMax, idleTimeout: options.idleTimeout,
+            offeredCapabilities: options.offeredCapabilities, desiredCapabilities: options.desiredCapabilities,
+            properties: options.properties)
         let engine = ConnectionEngine(role: .client, configuration: configuration, sessionConfiguration: options.session)
         let handler = AMQPConnectionHandler(
             engine: engine, sasl: .client(options.credentials ?? url.credentials, hostname: options.hostname ?? url.host))

@@ -17,6 +17,9 @@ public struct AMQPConnectionOptions: Sendable {
     /// Milliseconds of silence from the peer before we close; nil: no limit.
     public var idleTimeout: UInt32? = 60_000
     public var properties: AMQPMap?
+    public var offeredCapabilities: [AMQPSymbol] = []
+    public var desiredCapabilities: [AMQPSymbol] = []
+    /// What our sessions advertise in their begin (windows, handle-max).
     public var session = SessionConfiguration()
     /// TCP connect, SASL and open together must finish within this.
     public var connectTimeout: Duration = .seconds(15)
@@ -55,6 +58,9 @@ public struct AMQPReceiverOptions: Sendable {
     public var name: String?
     /// Credit kept up as the consumer takes deliveries; 0: manual (`addCredit`, `drain`).
     public var prefetch: UInt32 = 100
+    /// `second`: our outcome goes out unsettled and the delivery settles once the sender has
+    /// seen it and settled (spec 3.2.16); not every broker supports it (RabbitMQ 3.10 does not).
+    public var settleMode: ReceiverSettleMode = .first
     /// Ask the peer to create a node for us and tell us its address (spec 3.5.3).
     public var dynamic = false
     /// Source filters (e.g. a selector), as the peer expects them.

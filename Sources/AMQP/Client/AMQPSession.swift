@@ -22,7 +22,7 @@ public final class AMQPSession: Sendable {
         let target = Target(address: address, durable: options.durable ?? .none, capabilities: options.targetCapabilities)
         let (key, attached) = try await connection.attach(
             session: self, role: .sender, name: options.name, source: Source(), target: target,
-            senderSettleMode: options.presettled ? .settled : .unsettled, prefetch: 0,
+            senderSettleMode: options.presettled ? .settled : .unsettled, receiverSettleMode: .first, prefetch: 0,
             maxMessageSize: options.maxMessageSize, properties: options.properties)
         return AMQPSender(connection: connection, key: key, address: address, terms: attached)
     }
@@ -36,7 +36,7 @@ public final class AMQPSession: Sendable {
                             filter: options.filter, capabilities: options.sourceCapabilities)
         let (key, attached) = try await connection.attach(
             session: self, role: .receiver, name: options.name, source: source, target: Target(),
-            senderSettleMode: .mixed, prefetch: options.prefetch,
+            senderSettleMode: .mixed, receiverSettleMode: options.settleMode, prefetch: options.prefetch,
             maxMessageSize: options.maxMessageSize, properties: options.properties)
         let remoteAddress = attached.remote.source?.address
         return AMQPReceiver(connection: connection, key: key, address: remoteAddress ?? address, terms: attached)
@@ -77,7 +77,8 @@ extension AMQPConnection {
 
     func attach(
         session: AMQPSession, role: Role, name: String?, source: Source, target: Target,
-        senderSettleMode: SenderSettleMode, prefetch: UInt32, maxMessageSize: UInt64?, properties: AMQPMap?
+        senderSettleMode: SenderSettleMode, receiverSettleMode: ReceiverSettleMode, prefetch: UInt32,
+        maxMessageSize: UInt64?, properties: AMQPMap?
     ) async throws(AMQPClientError) -> (UInt64, AttachedLink) {
         try ensureOpen()
         guard let sessionSlot = sessions[session.channel], sessionSlot.key == session.key, sessionSlot.ended == nil else {
@@ -87,7 +88,8 @@ extension AMQPConnection {
         let linkName = name ?? "\(role == .sender ? "sender" : "receiver")-\(key)-\(UInt32.random(in: 0...UInt32.max))"
         let attached = handler?.perform {
             $0.attachLink(channel: session.channel, name: linkName, role: role, source: source, target: target,
-                          senderSettleMode: senderSettleMode, prefetch: prefetch, maxMessageSize: maxMessageSize,
+                          senderSettleMode: senderSettleMode, receiverSettleMode: receiverSettleMode, prefetch: prefetch,
+                          maxMessageSize: maxMessageSize,
                           properties: properties)
         }
         guard let id = attached ?? nil else { throw AMQPClientError(code: .linkDetached, detail: "no free handle") }

@@ -118,13 +118,18 @@ extension ConnectionEngine {
     /// disposition goes out, coalesced with others, at the next `flush()`. Returns false, and
     /// sends nothing, for a delivery that is not unsettled on this session (settled already,
     /// sent pre-settled, or its session gone): a delivery is settled once.
+    ///
+    /// On a link in rcv-settle-mode `second` the outcome goes out unsettled and the delivery
+    /// settles when the sender settles it (spec 2.6.12, 3.2.16).
     @discardableResult
     public mutating func settle(_ deliveryID: UInt32, on id: LinkID, state: DeliveryState) -> Bool {
         guard sessions[id.channel] != nil,
               sessions[id.channel]!.unsettledReceived.dispositionReceived(
                   first: deliveryID, last: nil, settled: true, { _, _ in }) == 1
         else { return false }
-        sessions[id.channel]!.dispositions.add(deliveryID, state: state, settled: true)
+        let second = sessions[id.channel]!.links[id.handle]?.machine.local.rcvSettleMode == .second
+        if second { sessions[id.channel]!.awaitingSenderSettlement.sent(deliveryID, id.handle) }
+        sessions[id.channel]!.dispositions.add(deliveryID, state: state, settled: !second)
         return true
     }
 
@@ -169,6 +174,9 @@ extension ConnectionEngine {
         }
         for channel in sessions.keys.sorted() {
             for disposition in sessions[channel]!.dispositions.flush(role: .receiver) {
+                send(.disposition(disposition), channel: channel)
+            }
+            for disposition in sessions[channel]!.senderDispositions.flush(role: .sender) {
                 send(.disposition(disposition), channel: channel)
             }
             apply(sessions[channel]!.machine.readCompleted(), channel: channel)

@@ -61,8 +61,13 @@ struct SessionEndpoint: Sendable {
     var unsettledSent = UnsettledDeliveries<SentDelivery>()
     /// Deliveries we received and have not settled, with the handle of their link.
     var unsettledReceived = UnsettledDeliveries<UInt32>()
-    /// Settlements decided but not yet sent.
+    /// Received deliveries on links in rcv-settle-mode `second` whose outcome we sent: they
+    /// settle when the sender does (spec 2.6.12), by delivery-id, with their link's handle.
+    var awaitingSenderSettlement = UnsettledDeliveries<UInt32>()
+    /// Settlements decided but not yet sent: ours as receiver, and as sender (settling a
+    /// delivery whose receiver, in mode `second`, sent its outcome unsettled).
     var dispositions = DispositionBatch()
+    var senderDispositions = DispositionBatch()
 
     init(configuration: SessionConfiguration) {
         machine = SessionStateMachine(configuration: configuration)

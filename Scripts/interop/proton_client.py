@@ -50,6 +50,14 @@ def make_body(i, size):
     return head + b"x" * (size - len(head))
 
 
+class _Stop:
+    def __init__(self, container):
+        self.container = container
+
+    def on_timer_task(self, event):
+        self.container.stop()
+
+
 class InteropClient(MessagingHandler):
     def __init__(self, args):
         # auto_accept=False: we accept explicitly after checking each message.
@@ -59,6 +67,8 @@ class InteropClient(MessagingHandler):
         self.run_id = str(uuid.uuid4())
         self.n = args.count
         self.conn = None
+        self.container = None
+        self.stopping = False
         self.sender = None
         self.receiver = None
         self.timer = None
@@ -87,6 +97,11 @@ class InteropClient(MessagingHandler):
         if self.error is None:
             self.error = msg
         self.finish()
+        # A failed/unresponsive peer may never complete the close handshake (and proton
+        # lingers a few seconds on a dead transport): give close frames 0.5 s, then stop.
+        if self.container is not None and not self.stopping:
+            self.stopping = True
+            self.container.schedule(0.5, _Stop(self.container))
 
     def finish(self):
         if self.finished:
@@ -105,6 +120,7 @@ class InteropClient(MessagingHandler):
     # ---- lifecycle ------------------------------------------------------------
     def on_start(self, event):
         a = self.args
+        self.container = event.container
         url = Url(a.url)
         kwargs = dict(reconnect=False, sasl_enabled=True, allow_insecure_mechs=True)
         if url.username:
@@ -244,7 +260,8 @@ class InteropClient(MessagingHandler):
 
     def on_disconnected(self, event):
         if not self.finished:
-            self.fail("disconnected")
+            c = event.transport.condition if event.transport else None
+            self.fail(self._cond("disconnected", c) or "disconnected")
 
     # ---- result ----------------------------------------------------------------
     def result(self):

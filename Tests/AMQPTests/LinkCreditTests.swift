@@ -355,3 +355,34 @@ import Testing
         #expect(receiver.linkCredit == 0)
     }
 }
+
+/// A sender that overshoots our credit a little (as RabbitMQ 3.10's plugin does) is
+/// tolerated up to one prefetch window per grant; beyond that, or with manual credit, it is
+/// a violation.
+@Suite struct ReceiverOverdraftTests {
+    @Test func overshootUpToOneWindowThenViolation() {
+        var receiver = ReceiverCreditState(initialDeliveryCount: 0, prefetch: 2)
+        _ = receiver.linkAttached()
+        #expect(receiver.linkCredit == 2)
+        for _ in 0..<4 { #expect(receiver.transferReceived(more: false, aborted: false) != .violation(condition: .transferLimitExceeded)) }
+        #expect(receiver.overdraft == 2)
+        #expect(receiver.transferReceived(more: false, aborted: false) == .violation(condition: .transferLimitExceeded))
+    }
+
+    @Test func manualCreditIsStrict() {
+        var receiver = ReceiverCreditState(initialDeliveryCount: 0, prefetch: 0)
+        _ = receiver.creditRequested(1, drain: false)
+        #expect(receiver.transferReceived(more: false, aborted: false) == .none)
+        #expect(receiver.transferReceived(more: false, aborted: false) == .violation(condition: .transferLimitExceeded))
+    }
+
+    @Test func aNewGrantResetsTheOverdraft() {
+        var receiver = ReceiverCreditState(initialDeliveryCount: 0, prefetch: 2)
+        _ = receiver.linkAttached()
+        for _ in 0..<3 { _ = receiver.transferReceived(more: false, aborted: false) }
+        #expect(receiver.overdraft == 1)
+        _ = receiver.deliveriesConsumed(3)
+        #expect(receiver.overdraft == 0)
+        #expect(receiver.linkCredit == 2)
+    }
+}

@@ -168,6 +168,7 @@ extension AMQPConnection {
     func settle(_ deliveryIDs: some Collection<UInt32>, receiver key: UInt64, state: DeliveryState) throws(AMQPClientError) {
         try ensureOpen()
         guard let slot = linkSlot(key), let id = slot.id, let handler else {
+            if case .some(let error?) = linkSlot(key)?.detached { throw error }
             throw AMQPClientError(code: .linkDetached, detail: "the receiver is closed; the peer will redeliver")
         }
         var twice: UInt32?

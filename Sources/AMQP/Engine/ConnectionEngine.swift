@@ -223,6 +223,8 @@ public struct ConnectionEngine: Sendable {
             return
         }
         let id = LinkID(channel: channel, handle: handle)
+        // Detaching (we sent our detach): what still arrives for the link is dropped.
+        guard sessions[channel]!.links[handle]!.machine.isAttached else { return }
         switch sessions[channel]!.links[handle]!.receiver?.transferReceived(more: transfer.more, aborted: transfer.aborted) ?? .none {
         case .violation(let condition):
             return apply(sessions[channel]!.links[handle]!.machine.protocolViolated(condition, "transfer without credit"), link: id)

@@ -103,8 +103,12 @@ public struct LinkStateMachine: Sendable {
     }
 
     /// A link-scoped protocol error (e.g. transfer-limit-exceeded): detach with it.
+    /// The peer broke the link protocol: detach with `condition`, once (what else arrives for
+    /// the link until the peer's detach is dropped).
     public mutating func protocolViolated(_ condition: AMQPErrorCondition, _ description: String) -> Action {
-        violation(condition, description)
+        if case .detachSent = state { return .none }
+        if case .released = state { return .none }
+        return violation(condition, description)
     }
 
     private mutating func violation(_ condition: AMQPErrorCondition, _ description: String) -> Action {

@@ -33,11 +33,20 @@ public struct ReceiverCreditState: Hashable, Sendable {
     public private(set) var unconsumed: UInt32 = 0
     /// The last transfer had `more` set: the next transfer continues that delivery.
     public private(set) var deliveryInProgress = false
+    /// Deliveries a sender may start beyond the credit of our last grant before it is a
+    /// violation. Some brokers overshoot a little while credit changes hands inside them
+    /// (RabbitMQ 3.10's plugin, seen by 200+ at a grant of 500); tolerating up to one
+    /// prefetch window keeps interop without letting a sender flood us (the buffer stays
+    /// below twice the window, and the session window bounds it as well). 0 with manual credit.
+    public var overdraftAllowance: UInt32
+    /// Deliveries started beyond the credit since our last grant.
+    public private(set) var overdraft: UInt32 = 0
 
     /// - Parameter initialDeliveryCount: the `initial-delivery-count` of the sender's attach.
     public init(initialDeliveryCount: UInt32, prefetch: UInt32) {
         self.deliveryCount = SequenceNumber(initialDeliveryCount)
         self.prefetch = prefetch
+        self.overdraftAllowance = prefetch
     }
 
     /// Our link state as a flow would carry it (`available` is the sender's to report).
@@ -69,11 +78,14 @@ public struct ReceiverCreditState: Hashable, Sendable {
         let startsDelivery = !deliveryInProgress
         deliveryInProgress = more && !aborted
         if startsDelivery {
-            guard linkCredit > 0 else {
+            if linkCredit > 0 {
+                linkCredit -= 1
+            } else if overdraft < overdraftAllowance && !drain {
+                overdraft += 1
+            } else {
                 deliveryInProgress = false
                 return .violation(condition: .transferLimitExceeded)
             }
-            linkCredit -= 1
             deliveryCount += 1
             available = available > 0 ? available - 1 : 0
             unconsumed = unconsumed == .max ? .max : unconsumed + 1
@@ -101,6 +113,7 @@ public struct ReceiverCreditState: Hashable, Sendable {
     /// is not left outstanding.
     public mutating func creditRequested(_ credit: UInt32, drain: Bool) -> Action {
         linkCredit = credit
+        overdraft = 0
         self.drain = drain && credit > 0
         return .sendFlow(flowState)
     }
@@ -145,6 +158,7 @@ public struct ReceiverCreditState: Hashable, Sendable {
         let window = prefetch > unconsumed ? prefetch - unconsumed : 0
         guard window > linkCredit else { return .none }
         linkCredit = window
+        overdraft = 0
         return .sendFlow(flowState)
     }
 }

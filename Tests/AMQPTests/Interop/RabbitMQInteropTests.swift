@@ -1,6 +1,7 @@
 import AMQP
 import AMQPCore
 import NIOCore
+import Logging
 import Testing
 
 /// Against RabbitMQ 3.10 with its AMQP 1.0 plugin (`Scripts/peers/rabbitmq.sh`), when
@@ -15,6 +16,10 @@ struct RabbitMQInteropTests {
     static func connect(user: String? = "guest:guest", maxFrameSize: UInt32 = 1 << 20) async throws -> AMQPConnection {
         var options = AMQPConnectionOptions()
         options.maxFrameSize = maxFrameSize
+        if Interop.environment["AMQP_TRACE"] != nil {
+            options.logger = Logger(label: "interop", factory: { StreamLogHandler.standardError(label: $0) })
+            options.logger.logLevel = .trace
+        }
         return try await AMQPConnection.connect(to: "amqp://\(user.map { "\($0)@" } ?? "")\(hostPort)", options: options)
     }
 

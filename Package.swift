@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-amqp",
     products: [
         .library(name: "AMQPCore", targets: ["AMQPCore"]),
+        .library(name: "AMQPTLS", targets: ["AMQPTLS"]),
         .library(name: "AMQP", targets: ["AMQP"]),
         .executable(name: "amqp", targets: ["amqp"]),
     ],
@@ -20,9 +21,18 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
+            name: "COpenSSL",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
+        .target(
+            name: "AMQPTLS",
+            dependencies: ["COpenSSL", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
             name: "AMQP",
             dependencies: [
                 "AMQPCore",
+                "AMQPTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -53,7 +63,7 @@ let package = Package(
         .testTarget(
             name: "AMQPTests",
             dependencies: [
-                "AMQP", "AMQPCore",
+                "AMQP", "AMQPCore", "AMQPTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,10 +5,24 @@ Run it with Debian's interpreter, which is the only one that can import `proton`
 
     /usr/bin/python3 Scripts/interop/proton_client.py URL ADDRESS [-n N] [--size BYTES]
                      [--presettled] [--timeout SECONDS]
+                     [--ca CAFILE [--cert CERTFILE --key KEYFILE]] [--mech MECHANISM]
 
     URL      amqp://127.0.0.1:5672  (SASL ANONYMOUS)
              amqp://user:password@127.0.0.1:5672  (SASL PLAIN, allowed over plain TCP)
+             amqps://[user:password@]localhost:5671  (TLS; see below)
     ADDRESS  node address used as the sender's target and the receiver's source.
+
+TLS (amqps:// only; --ca, --cert and --key with an amqp:// URL are an error):
+    --ca CAFILE          trust exactly the CA certificates in CAFILE (PEM) and verify the
+                         peer's certificate and its name against the URL's host
+                         (VERIFY_PEER_NAME; proton matches DNS names and the CN, so use
+                         amqps://localhost:..., not 127.0.0.1, with make-certs.sh material).
+                         Without --ca an amqps:// URL uses proton's default client domain:
+                         the system's CAs, also with name verification.
+    --cert/--key FILE    a client certificate and its unencrypted private key (PEM), sent
+                         when the server asks for one. Both or neither.
+    --mech MECHANISM     SASL mechanism(s) to allow instead of the default (PLAIN with a
+                         user in the URL, else ANONYMOUS), e.g. EXTERNAL.
 
 What it does, in one connection and one session, all through the event-driven
 `proton.reactor.Container` + `proton.handlers.MessagingHandler` API:
@@ -38,7 +52,7 @@ import time
 import uuid
 from urllib.parse import urlparse
 
-from proton import Message, Url
+from proton import Message, SSLDomain, SSLException, Url
 from proton.handlers import MessagingHandler
 from proton.reactor import AtMostOnce, Container
 
@@ -58,12 +72,26 @@ class _Stop:
         self.container.stop()
 
 
+def make_ssl_domain(args):
+    """The client SSLDomain for --ca/--cert/--key, or None to keep proton's default."""
+    if not (args.ca or args.cert):
+        return None
+    domain = SSLDomain(SSLDomain.MODE_CLIENT)
+    if args.ca:
+        domain.set_trusted_ca_db(args.ca)
+        domain.set_peer_authentication(SSLDomain.VERIFY_PEER_NAME, args.ca)
+    if args.cert:
+        domain.set_credentials(args.cert, args.key, None)
+    return domain
+
+
 class InteropClient(MessagingHandler):
-    def __init__(self, args):
+    def __init__(self, args, ssl_domain=None):
         # auto_accept=False: we accept explicitly after checking each message.
         # auto_settle=True: outgoing deliveries are settled locally once the peer settles.
         super().__init__(prefetch=args.prefetch, auto_accept=False, auto_settle=True)
         self.args = args
+        self.ssl_domain = ssl_domain
         self.run_id = str(uuid.uuid4())
         self.n = args.count
         self.conn = None
@@ -123,12 +151,16 @@ class InteropClient(MessagingHandler):
         self.container = event.container
         url = Url(a.url)
         kwargs = dict(reconnect=False, sasl_enabled=True, allow_insecure_mechs=True)
-        if url.username:
+        if a.mech:
+            kwargs["allowed_mechs"] = a.mech
+        elif url.username:
             kwargs["allowed_mechs"] = "PLAIN"
         else:
             kwargs["allowed_mechs"] = "ANONYMOUS"
         if a.max_frame_size:
             kwargs["max_frame_size"] = a.max_frame_size
+        if self.ssl_domain is not None:
+            kwargs["ssl_domain"] = self.ssl_domain
         self.conn = event.container.connect(a.url, **kwargs)
         opts = [AtMostOnce()] if a.presettled else None
         self.sender = event.container.create_sender(self.conn, a.address, options=opts)
@@ -319,6 +351,12 @@ def main():
     ap.add_argument("--prefetch", type=int, default=100, help="receiver credit window")
     ap.add_argument("--max-frame-size", type=int, default=0, help="local max-frame-size (0 = proton default)")
     ap.add_argument("--no-receive", action="store_true", help="only send (debugging)")
+    ap.add_argument("--ca", metavar="CAFILE",
+                    help="amqps: trust this CA (PEM) and verify the peer's certificate and name")
+    ap.add_argument("--cert", metavar="CERTFILE", help="amqps: client certificate (PEM)")
+    ap.add_argument("--key", metavar="KEYFILE", help="amqps: client certificate's private key")
+    ap.add_argument("--mech", help="SASL mechanism(s) to allow (default PLAIN with a user, "
+                                   "else ANONYMOUS)")
     args = ap.parse_args()
 
     def bail(msg):
@@ -330,10 +368,25 @@ def main():
         bail("--size must be >= 8")
     if args.count < 1:
         bail("--count must be >= 1")
-    if urlparse(args.url).scheme not in ("amqp", "amqps"):
+    scheme = urlparse(args.url).scheme
+    if scheme not in ("amqp", "amqps"):
         bail("URL must start with amqp:// or amqps://")
+    if (args.ca or args.cert or args.key) and scheme != "amqps":
+        bail("--ca, --cert and --key need an amqps:// URL")
+    if bool(args.cert) != bool(args.key):
+        bail("--cert and --key go together")
+    for path in (args.ca, args.cert, args.key):
+        if path is not None:
+            try:
+                open(path, "rb").close()
+            except OSError as e:
+                bail("cannot read %s: %s" % (path, e.strerror))
+    try:
+        ssl_domain = make_ssl_domain(args)
+    except SSLException as e:
+        bail("TLS setup failed: %s" % (e,))
 
-    handler = InteropClient(args)
+    handler = InteropClient(args, ssl_domain)
     try:
         Container(handler).run()
     except Exception as e:  # noqa: BLE001 - anything here is a failure to report

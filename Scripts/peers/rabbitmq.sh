@@ -10,6 +10,18 @@
 # 25672, epmd on 127.0.0.1 only; AMQP on 127.0.0.1:${RABBITMQ_PORT:-5672} with SASL PLAIN
 # (guest/guest) and ANONYMOUS (mapped to guest).
 #
+# Optional environment:
+#   RABBITMQ_TLS_DIR   a folder made by Scripts/peers/make-certs.sh: the node then also listens
+#                      for amqps on 127.0.0.1:${RABBITMQ_TLS_PORT:-5671} with server.pem /
+#                      server-key.pem, trusting ca.pem for client certificates (verify_peer, but
+#                      a client certificate is not required), TLS 1.2 and 1.3. The same SASL
+#                      mechanisms are offered there (no EXTERNAL).
+#   RABBITMQ_NODENAME  node name (default rabbit@localhost)
+#   RABBITMQ_DIST_PORT Erlang distribution port (default 25672)
+#   ERL_EPMD_PORT      epmd port (default 4369)
+# The last three let a second, private node (with its own PEERS_DIR and ports) run beside one
+# started by a CI run without either noticing the other.
+#
 # start: launches the node in the background unless its recorded pid is alive, then waits at
 #        most 60 s until the AMQP 1.0 port answers (Scripts/peers/wait-amqp.py). On failure it
 #        prints the tail of RabbitMQ's logs, stops what it started and exits non-zero.
@@ -22,13 +34,15 @@ root=$(cd "$here/../.." && pwd)
 dir=${PEERS_DIR:-$root/.build/peers}/rabbitmq
 host=127.0.0.1
 port=${RABBITMQ_PORT:-5672}
+tls_dir=${RABBITMQ_TLS_DIR:-}
+tls_port=${RABBITMQ_TLS_PORT:-5671}
 start_timeout=60
 server_pid_file=$dir/server.pid # pid recorded by this script ($! of the launch)
 rabbit_bin=/usr/lib/rabbitmq/bin  # not /usr/sbin: those wrappers switch to the rabbitmq user
 
 # The environment both rabbitmq-server and rabbitmqctl need to find this node and its cookie.
 export HOME=$dir
-export RABBITMQ_NODENAME=rabbit@localhost
+export RABBITMQ_NODENAME=${RABBITMQ_NODENAME:-rabbit@localhost}
 export RABBITMQ_CONF_ENV_FILE=$dir/rabbitmq-env.conf
 export RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf
 export RABBITMQ_ADVANCED_CONFIG_FILE=$dir/advanced.config # never written: keeps /etc out
@@ -36,13 +50,12 @@ export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins
 export RABBITMQ_MNESIA_BASE=$dir/mnesia
 export RABBITMQ_LOG_BASE=$dir/log
 export RABBITMQ_PID_FILE=$dir/rabbitmq.pid # written by RabbitMQ itself
-export RABBITMQ_DIST_PORT=25672
+export RABBITMQ_DIST_PORT=${RABBITMQ_DIST_PORT:-25672}
+export ERL_EPMD_PORT=${ERL_EPMD_PORT:-4369} # read by erl, epmd and rabbitmqctl alike
 export ERL_EPMD_ADDRESS=127.0.0.1
 export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 
-# Writes the node's configuration. Everything configurable goes here, so that a TLS listener
-# (listeners.ssl.1 = 127.0.0.1:5671 plus ssl_options.cacertfile/certfile/keyfile) can be added
-# in this one place later.
+# Writes the node's configuration. Everything configurable goes here.
 write_config() {
     mkdir -p "$dir/mnesia" "$dir/log"
     echo '[rabbitmq_amqp1_0].' >"$dir/enabled_plugins"
@@ -57,6 +70,33 @@ amqp1_0.default_user = guest
 amqp1_0.default_vhost = /
 loopback_users = none
 EOF
+    if [ -n "$tls_dir" ]; then
+        cat >>"$RABBITMQ_CONFIG_FILE" <<EOF
+# amqps (RABBITMQ_TLS_DIR); the AMQP 1.0 plugin serves the ssl listeners as well.
+listeners.ssl.1 = $host:$tls_port
+ssl_options.cacertfile = $tls_dir/ca.pem
+ssl_options.certfile = $tls_dir/server.pem
+ssl_options.keyfile = $tls_dir/server-key.pem
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = false
+ssl_options.versions.1 = tlsv1.3
+ssl_options.versions.2 = tlsv1.2
+EOF
+    fi
+}
+
+# Checks RABBITMQ_TLS_DIR before anything starts (a node given unreadable files would start
+# and then fail every TLS handshake) and makes it absolute for rabbitmq.conf.
+check_tls_dir() {
+    [ -n "$tls_dir" ] || return 0
+    local f
+    tls_dir=$(cd "$tls_dir" && pwd) || exit 1
+    for f in ca.pem server.pem server-key.pem; do
+        if [ ! -r "$tls_dir/$f" ]; then
+            echo "rabbitmq: RABBITMQ_TLS_DIR=$tls_dir has no readable $f (see Scripts/peers/make-certs.sh)" >&2
+            exit 1
+        fi
+    done
 }
 
 # True while the recorded pid is a live (not zombie) rabbitmq-server process (so a stale pid
@@ -70,7 +110,12 @@ alive() {
 
 # Waits until the AMQP 1.0 port answers, giving up early if the recorded process dies.
 wait_ready() {
-    /usr/bin/env python3 "$here/wait-amqp.py" --pid "$(cat "$server_pid_file")" "$host" "$port" "$start_timeout"
+    /usr/bin/env python3 "$here/wait-amqp.py" --pid "$(cat "$server_pid_file")" "$host" "$port" "$start_timeout" || return 1
+    [ -n "$tls_dir" ] || return 0
+    # The TLS listener opens together with the TCP one: a handshake verified against ca.pem
+    # for the name localhost, then the AMQP header exchange inside TLS.
+    /usr/bin/env python3 "$here/wait-amqp.py" --pid "$(cat "$server_pid_file")" \
+        --tls "$tls_dir/ca.pem" "$host" "$tls_port" 20
 }
 
 show_logs() {
@@ -83,6 +128,7 @@ show_logs() {
 }
 
 start() {
+    check_tls_dir
     write_config
     if alive; then
         echo "rabbitmq: already running (pid $(cat "$server_pid_file")), waiting for $host:$port"
@@ -94,6 +140,10 @@ start() {
         echo "rabbitmq: $host:$port is already in use by another process; not starting" >&2
         exit 1
     fi
+    if [ -n "$tls_dir" ] && (exec 3<>"/dev/tcp/$host/$tls_port") 2>/dev/null; then
+        echo "rabbitmq: $host:$tls_port (TLS) is already in use by another process; not starting" >&2
+        exit 1
+    fi
     rm -f "$RABBITMQ_PID_FILE"
     # $! is the rabbitmq-server sh wrapper: it runs the node (beam.smp) as its child and
     # forwards TERM to it. setsid makes the wrapper the leader of a new process group that
@@ -103,7 +153,7 @@ start() {
     echo $! >"$server_pid_file"
     echo "rabbitmq: started pid $(cat "$server_pid_file"), state in $dir"
     if ! wait_ready; then
-        echo "rabbitmq: not ready on $host:$port; stopping it" >&2
+        echo "rabbitmq: not ready on $host:$port${tls_dir:+ and TLS $host:$tls_port}; stopping it" >&2
         show_logs
         stop >/dev/null 2>&1 || true
         exit 1

@@ -61,6 +61,10 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
+            name: "AMQPTLSTests",
+            dependencies: ["AMQPTLS"]
+        ),
+        .testTarget(
             name: "AMQPTests",
             dependencies: [
                 "AMQP", "AMQPCore", "AMQPTLS",

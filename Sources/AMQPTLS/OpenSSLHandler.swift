@@ -107,6 +107,12 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         writeCiphertext(context, flush: true)
     }
 
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A transport error during the handshake (a reset, say) is the handshake's failure.
+        guard state == .handshaking else { return context.fireErrorCaught(error) }
+        fail(context, TLSError(code: .closedDuringHandshake, detail: "\(error)"))
+    }
+
     public func channelInactive(context: ChannelHandlerContext) {
         if state == .handshaking {
             fail(context, TLSError(code: .closedDuringHandshake))

@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 
 /// An OpenSSL `SSL_CTX` made from a `TLSConfiguration`: trust store, our certificate and key,
 /// TLS 1.2 at least, verification mode. Made once and shared by every connection using it
@@ -113,5 +114,21 @@ public final class TLSContext: @unchecked Sendable {
             messages.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return messages.isEmpty ? "no detail" : messages.joined(separator: "; ")
+    }
+}
+
+extension TLSContext {
+    private static let cache = Mutex<[TLSConfiguration: TLSContext]>([:])
+
+    /// The context for `configuration`, made once and then shared by every connection that
+    /// asks for the same configuration.
+    public static func shared(for configuration: TLSConfiguration) throws(TLSError) -> TLSContext {
+        if let context = cache.withLock({ $0[configuration] }) { return context }
+        let context = try TLSContext(configuration)
+        return cache.withLock { contexts in
+            if let existing = contexts[configuration] { return existing }
+            contexts[configuration] = context
+            return context
+        }
     }
 }

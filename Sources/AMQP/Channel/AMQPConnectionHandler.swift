@@ -1,4 +1,5 @@
 import AMQPCore
+import AMQPTLS
 import Logging
 import NIOCore
 
@@ -42,6 +43,9 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     private var deliveringEvents = false
     /// The identity SASL established (server side).
     public private(set) var identity: SASLPresented?
+    /// The subject of the certificate the peer proved in TLS, if any (what SASL EXTERNAL
+    /// stands for).
+    public private(set) var peerCertificateSubject: String?
     private var flushScheduled = false
     /// Everything the engine reports, on the event loop, in order.
     public var onEvent: (ConnectionEngine.Event) -> Void = { _ in }
@@ -144,9 +148,32 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let established = event as? TLSEstablished { peerCertificateSubject = established.peerSubject }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     public func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let tls = error as? TLSError {
+            // The TLS layer closes the channel; nothing can be said to the peer in AMQP.
+            if phase != .closed {
+                phase = .closed
+                onEvent(.closeTransport(AMQPConnectionError(code: .tls, tls: tls)))
+            }
+            return
+        }
+        guard let decoding = error as? AMQPDecodingError else {
+            // The transport failed (a reset, …): nothing more can be said to the peer.
+            if phase != .closed {
+                phase = .closed
+                onEvent(.closeTransport(AMQPConnectionError(
+                    code: .transportClosed, error: AMQPError(condition: .connectionForced, errorDescription: "\(error)"))))
+            }
+            context.close(promise: nil)
+            return
+        }
         // Undecodable input: tell the peer why (framing error), then close.
-        let detail = (error as? AMQPDecodingError).map { "\($0)" } ?? "\(error)"
+        let detail = "\(decoding)"
         if phase == .amqp {
             engine.protocolViolated(.framingError, detail)
             drain()
@@ -198,7 +225,12 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
                 }
                 action = server.frameReceived(body)
             }
-            if case .verify(let presented, _) = action { action = server.verified(verify?(presented) ?? false) }
+            if case .verify(let presented, _) = action {
+                // EXTERNAL stands for the TLS client certificate: without one it fails.
+                var accepted = verify?(presented) ?? false
+                if case .external = presented, peerCertificateSubject == nil { accepted = false }
+                action = server.verified(accepted)
+            }
             saslServer = server
             switch action {
             case .none, .verify: break

@@ -1,4 +1,5 @@
 import AMQPCore
+import AMQPTLS
 
 /// What the async API throws: a code, the AMQP error the peer sent (or we sent it) when there
 /// is one, and a detail. `description` never shows credentials.
@@ -14,6 +15,7 @@ public struct AMQPClientError: AMQPScopedError, Hashable, Sendable {
             case timedOut = "timed out"
             case invalidMessage = "the message cannot be decoded"
             case cancelled = "the task was cancelled"
+            case tlsFailed = "TLS failed"
         }
 
         let base: Base
@@ -32,6 +34,8 @@ public struct AMQPClientError: AMQPScopedError, Hashable, Sendable {
         public static let timedOut = Code(base: .timedOut)
         public static let invalidMessage = Code(base: .invalidMessage)
         public static let cancelled = Code(base: .cancelled)
+        /// The TLS handshake or session failed; `tlsError` says why.
+        public static let tlsFailed = Code(base: .tlsFailed)
         public var description: String { base.rawValue }
     }
 
@@ -39,11 +43,14 @@ public struct AMQPClientError: AMQPScopedError, Hashable, Sendable {
     public var error: AMQPError?
     /// What was happening, in words (never a secret).
     public var detail: String?
+    /// For `tlsFailed`: untrusted issuer, hostname mismatch, expired certificate, …
+    public var tlsError: TLSError?
 
-    public init(code: Code, error: AMQPError? = nil, detail: String? = nil) {
+    public init(code: Code, error: AMQPError? = nil, detail: String? = nil, tlsError: TLSError? = nil) {
         self.code = code
         self.error = error
         self.detail = detail
+        self.tlsError = tlsError
     }
 
     /// The remote condition, if any: `amqp:not-found`, `amqp:unauthorized-access`, …
@@ -59,7 +66,11 @@ public struct AMQPClientError: AMQPScopedError, Hashable, Sendable {
     }
 
     init(_ error: AMQPConnectionError) {
-        self.init(code: .connectionClosed, error: error.error, detail: error.code.description)
+        if let tls = error.tls {
+            self.init(code: .tlsFailed, detail: "\(tls)", tlsError: tls)
+        } else {
+            self.init(code: .connectionClosed, error: error.error, detail: error.code.description)
+        }
     }
 
     init(_ error: AMQPSessionError) {

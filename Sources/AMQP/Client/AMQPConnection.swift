@@ -1,4 +1,5 @@
 import AMQPCore
+import AMQPTLS
 import Logging
 import NIOCore
 import NIOPosix
@@ -53,6 +54,13 @@ public actor AMQPConnection {
     ) async throws(AMQPClientError) -> AMQPConnection {
         let loop = eventLoopGroup.next()
         let connection = AMQPConnection(eventLoop: loop, options: options)
+        let tls = try tlsContext(for: url, options: options)
+        if let tls {
+            if !tls.configuration.verifyPeer {
+                options.logger.warning("TLS peer verification is off: the peer's identity is not checked",
+                                       metadata: ["amqp.peer": "\(url)"])
+            }
+        }
         let timeout = TimeAmount.nanoseconds(Int64(options.connectTimeout.components.seconds) * 1_000_000_000
             + options.connectTimeout.components.attoseconds / 1_000_000_000)
         let bootstrap = ClientBootstrap(group: loop)
@@ -60,7 +68,7 @@ public actor AMQPConnection {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try connection.assumeIsolated { try $0.install(on: channel, url: url) }
+                    try connection.assumeIsolated { try $0.install(on: channel, url: url, tls: tls) }
                 }
             }
         let channel: any Channel
@@ -91,7 +99,7 @@ public actor AMQPConnection {
 
     // MARK: Setup
 
-    private func install(on channel: any Channel, url: AMQPURL) throws {
+    private func install(on channel: any Channel, url: AMQPURL, tls: TLSContext?) throws {
         self.channel = channel
         let configuration = ConnectionConfiguration(
             containerID: options.containerID ?? "swift-amqp-\(UInt64.random(in: 0...UInt64.max))",
@@ -101,7 +109,7 @@ public actor AMQPConnection {
             properties: options.properties)
         let engine = ConnectionEngine(role: .client, configuration: configuration, sessionConfiguration: options.session)
         let handler = AMQPConnectionHandler(
-            engine: engine, sasl: .client(options.credentials ?? url.credentials, hostname: options.hostname ?? url.host))
+            engine: engine, sasl: .client(options.credentials ?? defaultCredentials(url), hostname: options.hostname ?? url.host))
         var handlerLogger = logger
         handlerLogger[metadataKey: "amqp.peer"] = "\(url)"
         handler.logger = handlerLogger
@@ -111,6 +119,17 @@ public actor AMQPConnection {
             self.assumeIsolated { $0.handle(event) }
         }
         self.handler = handler
+        if let tls {
+            let serverName = options.tlsServerName ?? url.host
+            switch options.tlsNegotiation {
+            case .direct:
+                try channel.pipeline.syncOperations.addHandler(OpenSSLHandler(context: tls, serverHostname: serverName))
+            case .amqpHeader:
+                try channel.pipeline.syncOperations.addHandler(TLSHeaderNegotiator {
+                    OpenSSLHandler(context: tls, serverHostname: serverName)
+                })
+            }
+        }
         try channel.pipeline.syncOperations.addHandler(
             ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: options.maxFrameSize)))
         try channel.pipeline.syncOperations.addHandler(handler)
@@ -136,6 +155,22 @@ public actor AMQPConnection {
     }
 
     // MARK: Helpers
+
+    private static func tlsContext(for url: AMQPURL, options: AMQPConnectionOptions) throws(AMQPClientError) -> TLSContext? {
+        guard url.usesTLS || options.tlsNegotiation == .amqpHeader else { return nil }
+        do {
+            return try TLSContext.shared(for: options.tls ?? .client())
+        } catch {
+            throw AMQPClientError(code: .tlsFailed, detail: "\(error)", tlsError: error)
+        }
+    }
+
+    /// PLAIN with the URL's user; else EXTERNAL when TLS presents a client certificate (then
+    /// ANONYMOUS if the peer does not offer EXTERNAL); else ANONYMOUS.
+    private func defaultCredentials(_ url: AMQPURL) -> [SASLCredentials] {
+        if url.username == nil, options.tls?.identity != nil { return [.external(), .anonymous()] }
+        return url.credentials
+    }
 
     func makeKey() -> UInt64 {
         nextKey += 1

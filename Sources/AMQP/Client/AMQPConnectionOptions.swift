@@ -1,4 +1,5 @@
 import AMQPCore
+import AMQPTLS
 import Logging
 
 /// How `AMQPConnection.connect` connects: what this side advertises in its open, how it
@@ -21,7 +22,16 @@ public struct AMQPConnectionOptions: Sendable {
     public var desiredCapabilities: [AMQPSymbol] = []
     /// What our sessions advertise in their begin (windows, handle-max).
     public var session = SessionConfiguration()
-    /// TCP connect, SASL and open together must finish within this.
+    /// TLS for `amqps://` URLs (and for `amqp://` ones with `tlsNegotiation: .amqpHeader`):
+    /// verification against the system trust store by default. A client certificate here
+    /// makes SASL EXTERNAL the default mechanism when the URL has no user.
+    public var tls: TLSConfiguration?
+    /// How TLS starts: at once (`amqps`), or after the AMQP TLS header exchange
+    /// (`AMQP 2 1.0.0`, spec 5.2.1) for peers that negotiate it.
+    public var tlsNegotiation = TLSNegotiation.direct
+    /// The name the server's certificate must carry and the SNI sent (the URL's host by default).
+    public var tlsServerName: String?
+    /// TCP connect, TLS, SASL and open together must finish within this.
     public var connectTimeout: Duration = .seconds(15)
     /// `close()` waits this long for the peer's close before dropping the transport.
     public var closeTimeout: Duration = .seconds(10)
@@ -74,4 +84,12 @@ public struct AMQPReceiverOptions: Sendable {
     public init(prefetch: UInt32 = 100) {
         self.prefetch = prefetch
     }
+}
+
+/// How a client starts TLS.
+public enum TLSNegotiation: Sendable, Hashable {
+    /// TLS from the first byte (`amqps`, port 5671).
+    case direct
+    /// The AMQP TLS protocol header first (spec 5.2.1), then the handshake.
+    case amqpHeader
 }

@@ -1,22 +1,27 @@
-/// Where to connect: `amqp://[user[:password]@]host[:port][/path]`. Percent-escapes in the
-/// user and password are decoded. `description` never shows the password.
+/// Where to connect: `amqp://[user[:password]@]host[:port][/path]`, or `amqps://…` for TLS
+/// first (default port 5671). Percent-escapes in the user and password are decoded.
+/// `description` never shows the password.
 public struct AMQPURL: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var username: String?
     public var password: String?
+    /// `amqps`: TLS before anything else.
+    public var usesTLS: Bool
 
-    public init(host: String, port: Int = 5672, username: String? = nil, password: String? = nil) {
+    public init(host: String, port: Int? = nil, username: String? = nil, password: String? = nil, usesTLS: Bool = false) {
         self.host = host
-        self.port = port
+        self.port = port ?? (usesTLS ? 5671 : 5672)
         self.username = username
         self.password = password
+        self.usesTLS = usesTLS
     }
 
     public init(_ string: String) throws(AMQPClientError) {
         let invalid = { (why: String) in AMQPClientError(code: .invalidURL, detail: why) }
-        guard string.hasPrefix("amqp://") else { throw invalid("the scheme must be amqp") }
-        var rest = Substring(string.dropFirst("amqp://".count))
+        let usesTLS = string.hasPrefix("amqps://")
+        guard string.hasPrefix("amqp://") || usesTLS else { throw invalid("the scheme must be amqp or amqps") }
+        var rest = Substring(string.dropFirst(usesTLS ? "amqps://".count : "amqp://".count))
         if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
         var userInfo: Substring?
         if let at = rest.lastIndex(of: "@") {
@@ -24,7 +29,7 @@ public struct AMQPURL: Sendable, Hashable, CustomStringConvertible {
             rest = rest[rest.index(after: at)...]
         }
         var host = rest
-        var port = 5672
+        var port = usesTLS ? 5671 : 5672
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]") else { throw invalid("an unclosed IPv6 address") }
             host = rest[rest.index(after: rest.startIndex)..<close]
@@ -43,7 +48,7 @@ public struct AMQPURL: Sendable, Hashable, CustomStringConvertible {
             port = value
         }
         guard !host.isEmpty else { throw invalid("no host") }
-        self.init(host: String(host), port: port)
+        self.init(host: String(host), port: port, usesTLS: usesTLS)
         if let userInfo {
             let parts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             guard let user = Self.percentDecoded(parts[0]) else { throw invalid("a malformed user name") }
@@ -63,7 +68,7 @@ public struct AMQPURL: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
-        return "amqp://\(username.map { "\($0)@" } ?? "")\(hostPart):\(port)"
+        return "\(usesTLS ? "amqps" : "amqp")://\(username.map { "\($0)@" } ?? "")\(hostPart):\(port)"
     }
 
     private static func percentDecoded(_ text: Substring) -> String? {

@@ -1,4 +1,5 @@
 import AMQPCore
+import AMQPTLS
 import Logging
 import NIOCore
 import NIOPosix
@@ -25,7 +26,11 @@ public final class AMQPListener: Sendable {
         /// 0: any free port (`AMQPListener.port` tells which).
         public var port = 0
         public var containerID = "swift-amqp-listener"
+        /// SASL mechanisms offered. EXTERNAL (offered by default with a TLS configuration
+        /// that requires client certificates) accepts a client whose certificate TLS verified.
         public var mechanisms: [AMQPSymbol] = ["ANONYMOUS", "PLAIN"]
+        /// TLS first on every connection (amqps), with this server configuration.
+        public var tls: TLSConfiguration?
         /// Checks what a client presents in SASL (PLAIN's user and password, …); true accepts.
         public var verify: @Sendable (SASLPresented) -> Bool = { _ in true }
         public var maxFrameSize: UInt32 = 1024 * 1024
@@ -53,6 +58,11 @@ public final class AMQPListener: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> AMQPListener {
         let loop = eventLoopGroup.next()
+        let tls = try options.tls.map { configuration throws(TLSError) in try TLSContext.shared(for: configuration) }
+        var mechanisms = options.mechanisms
+        if options.tls?.requireClientCertificate == true, !mechanisms.contains("EXTERNAL") {
+            mechanisms.insert("EXTERNAL", at: 0)
+        }
         let shared = try await loop.submit {
             NIOLoopBound(ListenerApplication.make(behaviour, options: options), eventLoop: loop)
         }.get()
@@ -64,12 +74,13 @@ public final class AMQPListener: Sendable {
                     let engine = ConnectionEngine(role: .server, configuration: ConnectionConfiguration(
                         containerID: options.containerID, maxFrameSize: options.maxFrameSize,
                         idleTimeout: options.idleTimeout))
-                    let handler = AMQPConnectionHandler(engine: engine, sasl: .server(options.mechanisms, verify: options.verify))
+                    let handler = AMQPConnectionHandler(engine: engine, sasl: .server(mechanisms, verify: options.verify))
                     handler.logger = options.logger
                     let connection = shared.value.connect(handler, channel: channel)
                     handler.onEvent = { [unowned handler] event in
                         shared.value.handle(event, connection: connection, handler: handler)
                     }
+                    if let tls { try channel.pipeline.syncOperations.addHandler(OpenSSLHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: options.maxFrameSize)))
                     try channel.pipeline.syncOperations.addHandler(handler)

@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 "AMQPCore",
                 "AMQP",
+                "AMQPTLS",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

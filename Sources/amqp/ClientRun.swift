@@ -1,6 +1,7 @@
 import AMQP
 import AMQPCore
 import ArgumentParser
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -26,6 +27,7 @@ struct ClientRun {
     var url: String?
     var sourceMessageSize = 1024
     var maxFrameSize: UInt32 = 1024 * 1024
+    var tls = TLSArguments()
 
     /// Connects, runs `body` with a session, closes; prints the summary and exits non-zero
     /// on any error or when `body` counted fewer than `expected`.
@@ -37,15 +39,22 @@ struct ClientRun {
             if let url {
                 target = try AMQPURL(url)
             } else {
+                var listenerOptions = AMQPListener.Options()
+                listenerOptions.tls = tls.listener
                 do {
-                    listener = try await AMQPListener.start(.sinkAndSource(messageSize: sourceMessageSize))
+                    listener = try await AMQPListener.start(.sinkAndSource(messageSize: sourceMessageSize), options: listenerOptions)
                 } catch {
                     throw AMQPClientError(code: .connectFailed, detail: "the in-process listener did not start: \(error)")
                 }
-                target = AMQPURL(host: "127.0.0.1", port: listener!.port)
+                target = AMQPURL(host: tls.listener == nil ? "127.0.0.1" : "localhost", port: listener!.port,
+                                 usesTLS: tls.listener != nil)
             }
             var options = AMQPConnectionOptions()
             options.maxFrameSize = maxFrameSize
+            options.tls = tls.client
+            if tls.insecure {
+                FileHandle.standardError.write(Data("warning: TLS verification is off; the peer's identity is not checked\n".utf8))
+            }
             let connection = try await AMQPConnection.connect(to: target, options: options)
             let session = try await connection.openSession()
             let clock = ContinuousClock()

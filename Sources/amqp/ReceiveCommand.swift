@@ -31,12 +31,15 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(help: "Body size the in-process listener sends (ignored with --url).")
     var size = 1024
 
+    @OptionGroup(title: "TLS")
+    var tls: TLSArguments
+
     @Option(help: "The largest frame we accept (the peer splits larger transfers).")
     var maxFrameSize: UInt32 = 1024 * 1024
 
     func run() async throws {
         let (count, credit, address) = (count, max(credit, 1), address)
-        let run = ClientRun(url: url, sourceMessageSize: size, maxFrameSize: maxFrameSize)
+        let run = ClientRun(url: url, sourceMessageSize: size, maxFrameSize: maxFrameSize, tls: tls)
         try await run.execute(expected: count) { session, result throws(AMQPClientError) in
             let receiver = try await session.openReceiver(from: address, options: AMQPReceiverOptions(prefetch: credit))
             while result.count < count {

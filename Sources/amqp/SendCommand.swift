@@ -34,13 +34,16 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "Unsettled deliveries kept in flight.")
     var window = 1000
 
+    @OptionGroup(title: "TLS")
+    var tls: TLSArguments
+
     @Option(help: "The largest frame we accept (the peer splits larger transfers).")
     var maxFrameSize: UInt32 = 1024 * 1024
 
     func run() async throws {
         let message = AMQPMessage(data: ByteBuffer(repeating: 0x61, count: size)).encoded()
         let (count, presettled, address, window) = (count, presettled, address, window)
-        try await ClientRun(url: url, maxFrameSize: maxFrameSize).execute(expected: count) { session, result throws(AMQPClientError) in
+        try await ClientRun(url: url, maxFrameSize: maxFrameSize, tls: tls).execute(expected: count) { session, result throws(AMQPClientError) in
             result.size = size
             let sender = try await session.openSender(to: address, options: AMQPSenderOptions(presettled: presettled))
             let outcome = try await sender.send(encodedContentsOf: repeatElement(message, count: count), window: window)

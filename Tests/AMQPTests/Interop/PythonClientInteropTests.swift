@@ -23,9 +23,13 @@ struct PythonClientInteropTests {
         }
         let listener = try await AMQPListener.start(.queues(capacity: 100_000), options: options)
         defer { Task { await listener.close() } }
+        try await run(client, url: "amqp://\(user.map { "\($0)@" } ?? "")127.0.0.1:\(listener.port)", arguments: arguments)
+    }
+
+    /// Runs the client against `url`; throws unless it printed `"ok": true` and exited 0.
+    static func run(_ client: Client, url: String, arguments: [String]) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: client.interpreter)
-        let url = "amqp://\(user.map { "\($0)@" } ?? "")127.0.0.1:\(listener.port)"
         process.arguments = [Interop.root.appendingPathComponent("Scripts/interop/\(client.script)").path, url] + arguments
         let output = Pipe()
         process.standardOutput = output

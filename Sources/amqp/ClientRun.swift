@@ -11,6 +11,26 @@ struct RunResult: Sendable {
     var seconds = 0.0
     var size = 0
     var failure: String?
+    /// Process CPU time (user + system) over the run, in seconds.
+    var cpuSeconds = 0.0
+
+    /// One JSON line: count, seconds, msgs_per_s, mb_per_s, cpu_us_per_msg, error.
+    var json: String {
+        let rate = seconds > 0 ? Double(count) / seconds : 0
+        let cpu = count > 0 ? cpuSeconds * 1e6 / Double(count) : 0
+        let error = failure.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" } ?? "null"
+        return String(format: "{\"count\": %d, \"size\": %d, \"seconds\": %.6f, \"msgs_per_s\": %.1f, \"mb_per_s\": %.2f, \"cpu_us_per_msg\": %.3f, \"error\": %@}",
+                      count, size, seconds, rate, rate * Double(size) / 1e6, cpu, error)
+    }
+
+    /// User + system CPU time of this process so far, in seconds.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
+    }
 
     var summary: String {
         let rate = seconds > 0 ? Double(count) / seconds : 0
@@ -28,6 +48,7 @@ struct ClientRun {
     var sourceMessageSize = 1024
     var maxFrameSize: UInt32 = 1024 * 1024
     var tls = TLSArguments()
+    var json = false
 
     /// Connects, runs `body` with a session, closes; prints the summary and exits non-zero
     /// on any error or when `body` counted fewer than `expected`.
@@ -59,6 +80,7 @@ struct ClientRun {
             let session = try await connection.openSession()
             let clock = ContinuousClock()
             let started = clock.now
+            let cpuStarted = RunResult.processCPUSeconds()
             do throws(AMQPClientError) {
                 try await body(session, &result)
             } catch {
@@ -66,12 +88,13 @@ struct ClientRun {
             }
             let elapsed = started.duration(to: clock.now).components
             result.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            result.cpuSeconds = RunResult.processCPUSeconds() - cpuStarted
             await connection.close()
         } catch {
             result.failure = "\(error)"
         }
         await listener?.close()
-        print(result.summary)
+        print(json ? result.json : result.summary)
         guard result.failure == nil, result.count == expected else { throw ExitCode(1) }
     }
 }

@@ -31,6 +31,9 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(help: "Body size the in-process listener sends (ignored with --url).")
     var size = 1024
 
+    @Flag(help: "Print the result as one JSON line (count, size, seconds, msgs_per_s, mb_per_s, cpu_us_per_msg, error).")
+    var json = false
+
     @OptionGroup(title: "TLS")
     var tls: TLSArguments
 
@@ -39,14 +42,14 @@ struct ReceiveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (count, credit, address) = (count, max(credit, 1), address)
-        let run = ClientRun(url: url, sourceMessageSize: size, maxFrameSize: maxFrameSize, tls: tls)
+        let run = ClientRun(url: url, sourceMessageSize: size, maxFrameSize: maxFrameSize, tls: tls, json: json)
         try await run.execute(expected: count) { session, result throws(AMQPClientError) in
             let receiver = try await session.openReceiver(from: address, options: AMQPReceiverOptions(prefetch: credit))
             while result.count < count {
                 let batch = try await receiver.receive(max: min(Int(credit), count - result.count))
                 guard !batch.isEmpty else { throw AMQPClientError(code: .linkDetached, detail: "the sender detached") }
                 try await receiver.settle(batch)
-                result.size = batch[0].message.bytes.readableBytes
+                result.size = batch[0].message.data?.readableBytes ?? batch[0].message.bytes.readableBytes
                 result.count += batch.count
             }
             try await receiver.close()

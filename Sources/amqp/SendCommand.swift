@@ -34,6 +34,9 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "Unsettled deliveries kept in flight.")
     var window = 1000
 
+    @Flag(help: "Print the result as one JSON line (count, size, seconds, msgs_per_s, mb_per_s, cpu_us_per_msg, error).")
+    var json = false
+
     @OptionGroup(title: "TLS")
     var tls: TLSArguments
 
@@ -43,7 +46,7 @@ struct SendCommand: AsyncParsableCommand {
     func run() async throws {
         let message = AMQPMessage(data: ByteBuffer(repeating: 0x61, count: size)).encoded()
         let (count, presettled, address, window) = (count, presettled, address, window)
-        try await ClientRun(url: url, maxFrameSize: maxFrameSize, tls: tls).execute(expected: count) { session, result throws(AMQPClientError) in
+        try await ClientRun(url: url, maxFrameSize: maxFrameSize, tls: tls, json: json).execute(expected: count) { session, result throws(AMQPClientError) in
             result.size = size
             let sender = try await session.openSender(to: address, options: AMQPSenderOptions(presettled: presettled))
             let outcome = try await sender.send(encodedContentsOf: repeatElement(message, count: count), window: window)

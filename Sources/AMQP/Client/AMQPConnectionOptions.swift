@@ -68,6 +68,8 @@ public struct AMQPReceiverOptions: Sendable {
     public var name: String?
     /// Credit kept up as the consumer takes deliveries; 0: manual (`addCredit`, `drain`).
     public var prefetch: UInt32 = 100
+    /// Ask the sender to send pre-settled (at-most-once): snd-settle-mode `settled`.
+    public var presettled = false
     /// `second`: our outcome goes out unsettled and the delivery settles once the sender has
     /// seen it and settled (spec 3.2.16); not every broker supports it (RabbitMQ 3.10 does not).
     public var settleMode: ReceiverSettleMode = .first

@@ -17,6 +17,16 @@ public struct AMQPBatchOutcome: Sendable, Hashable {
     public init() {}
 }
 
+/// One outcome of a batch send, as it happens.
+public struct AMQPSendReport: Sendable, Hashable {
+    /// The message's position in the batch.
+    public var index: Int
+    /// The peer's outcome; nil for a pre-settled message (reported once written).
+    public var state: DeliveryState?
+    /// From queueing the message to its settlement (or, pre-settled, to its last frame).
+    public var latency: Duration
+}
+
 /// The sending end of a link (spec 2.6). Deliveries go out as the peer's credit and the
 /// session window allow; nothing is sent beyond them.
 public final class AMQPSender: Sendable {
@@ -48,22 +58,24 @@ public final class AMQPSender: Sendable {
     }
 
     /// Sends every message, keeping at most `window` unsettled deliveries in flight (one
-    /// await for the lot), and returns the outcomes. Encoding happens on the event loop as
-    /// the window opens, so the collection may be lazy.
-    public func send<Messages: Collection & Sendable>(
-        contentsOf messages: Messages, window: Int = 1000
+    /// await for the lot), and returns the outcomes. The sequence is read, and each message
+    /// encoded, on the event loop as the window opens, so it may be lazy (or end on a
+    /// deadline). `observe`, when given, hears each outcome as it comes, on the event loop
+    /// (keep it short), with the time from queueing to settlement.
+    public func send<Messages: Sequence & Sendable>(
+        contentsOf messages: Messages, window: Int = 1000, observe: (@Sendable (AMQPSendReport) -> Void)? = nil
     ) async throws(AMQPClientError) -> AMQPBatchOutcome where Messages.Element == AMQPMessage {
-        try await connection.sendBatch(sender: key, window: window) {
+        try await connection.sendBatch(sender: key, window: window, observe: observe) {
             var iterator = messages.makeIterator()
             return { iterator.next()?.encoded() }
         }
     }
 
-    /// `send(contentsOf:window:)` for messages already encoded.
-    public func send<Messages: Collection & Sendable>(
-        encodedContentsOf messages: Messages, window: Int = 1000
+    /// `send(contentsOf:window:observe:)` for messages already encoded.
+    public func send<Messages: Sequence & Sendable>(
+        encodedContentsOf messages: Messages, window: Int = 1000, observe: (@Sendable (AMQPSendReport) -> Void)? = nil
     ) async throws(AMQPClientError) -> AMQPBatchOutcome where Messages.Element == ByteBuffer {
-        try await connection.sendBatch(sender: key, window: window) {
+        try await connection.sendBatch(sender: key, window: window, observe: observe) {
             var iterator = messages.makeIterator()
             return { iterator.next() }
         }
@@ -99,12 +111,13 @@ extension AMQPConnection {
     }
 
     func sendBatch(
-        sender key: UInt64, window: Int, _ makeNext: () -> () -> ByteBuffer?
+        sender key: UInt64, window: Int, observe: (@Sendable (AMQPSendReport) -> Void)?, _ makeNext: () -> () -> ByteBuffer?
     ) async throws(AMQPClientError) -> AMQPBatchOutcome {
         let (_, sender) = try sendingSlot(key)
         let next = makeNext()
         return try await awaiting { continuation in
             let batch = BatchSend(window: window, next: next, continuation: continuation)
+            batch.observe = observe
             feed(batch, sender: sender, key: key)
         }
     }
@@ -148,6 +161,10 @@ extension AMQPConnection {
             }
             guard !messages.isEmpty else { break }
             sender.nextTag &+= UInt64(messages.count)
+            if batch.observe != nil {
+                let now = NIODeadline.now()
+                for offset in 0..<messages.count { batch.queuedAt[batch.sent + offset] = now }
+            }
             batch.sent += messages.count
             batch.inFlight += messages.count
             queue(messages, tags: first, on: id, sender: sender)
@@ -173,6 +190,9 @@ extension AMQPConnection {
                 batch.outcome.accepted += 1
             } else {
                 batch.outcome.failures.append(.init(index: index, state: state))
+            }
+            if let observe = batch.observe, let queued = batch.queuedAt.removeValue(forKey: index) {
+                observe(AMQPSendReport(index: index, state: state, latency: .nanoseconds((NIODeadline.now() - queued).nanoseconds)))
             }
             feed(batch, sender: sender, key: sender.key)
         }

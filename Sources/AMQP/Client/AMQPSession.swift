@@ -36,7 +36,8 @@ public final class AMQPSession: Sendable {
                             filter: options.filter, capabilities: options.sourceCapabilities)
         let (key, attached) = try await connection.attach(
             session: self, role: .receiver, name: options.name, source: source, target: Target(),
-            senderSettleMode: .mixed, receiverSettleMode: options.settleMode, prefetch: options.prefetch,
+            senderSettleMode: options.presettled ? .settled : .mixed, receiverSettleMode: options.settleMode,
+            prefetch: options.prefetch,
             maxMessageSize: options.maxMessageSize, properties: options.properties)
         let remoteAddress = attached.remote.source?.address
         return AMQPReceiver(connection: connection, key: key, address: remoteAddress ?? address, terms: attached)

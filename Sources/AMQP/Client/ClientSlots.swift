@@ -76,6 +76,9 @@ final class BatchSend {
     /// Re-entrancy guard: outcomes reported while feeding ask for another round instead.
     var feeding = false
     var feedAgain = false
+    /// With an observer: when each in-flight message was queued, by index.
+    var observe: (@Sendable (AMQPSendReport) -> Void)?
+    var queuedAt: [Int: NIODeadline] = [:]
 
     init(window: Int, next: @escaping () -> ByteBuffer?, continuation: CheckedContinuation<AMQPBatchOutcome, any Error>) {
         self.window = max(window, 1)

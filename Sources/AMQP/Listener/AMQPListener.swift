@@ -19,6 +19,8 @@ public final class AMQPListener: Sendable {
         /// Accepts every message sent to any address and sends `messageSize`-byte messages to
         /// every receiver as fast as its credit allows: a peer for throughput measurements.
         case sinkAndSource(messageSize: Int)
+        /// As `sinkAndSource`, sending messages whose bodies cycle through these sizes.
+        case sinkAndSourceCycling(bodySizes: [Int])
     }
 
     public struct Options: Sendable {

@@ -41,15 +41,20 @@ final class ListenerApplication {
     var producers: [UInt64: [LinkID: String]] = [:]
     var nextConnection: UInt64 = 0
     var nextDynamic = 0
-    let sourceMessage: ByteBuffer?
+    /// What the source sends, cycling (empty: not a source).
+    let sourceMessages: [ByteBuffer]
+    var nextSource = 0
 
     private init(behaviour: AMQPListener.Behaviour, options: AMQPListener.Options) {
         self.behaviour = behaviour
         self.options = options
-        if case .sinkAndSource(let size) = behaviour {
-            sourceMessage = AMQPMessage(data: ByteBuffer(repeating: 0x62, count: size)).encoded()
-        } else {
-            sourceMessage = nil
+        switch behaviour {
+        case .sinkAndSource(let size):
+            sourceMessages = [AMQPMessage(data: ByteBuffer(repeating: 0x62, count: size)).encoded()]
+        case .sinkAndSourceCycling(let sizes):
+            sourceMessages = sizes.map { AMQPMessage(data: ByteBuffer(repeating: 0x62, count: $0)).encoded() }
+        case .queues:
+            sourceMessages = []
         }
     }
 
@@ -166,10 +171,17 @@ final class ListenerApplication {
     /// Hands queued messages to consumers with credit, round-robin; for the source, as many
     /// messages as each consumer's credit covers.
     private func dispatch(_ address: String) {
-        if let message = sourceMessage {
+        if !sourceMessages.isEmpty {
             for (_, consumer) in consumers.values.flatMap(\.values) {
                 let credit = available(consumer)
-                if credit > 0 { send(Array(repeating: message, count: credit), to: consumer, remember: false) }
+                guard credit > 0 else { continue }
+                var batch: [ByteBuffer] = []
+                batch.reserveCapacity(credit)
+                for _ in 0..<credit {
+                    batch.append(sourceMessages[nextSource])
+                    nextSource = nextSource + 1 == sourceMessages.count ? 0 : nextSource + 1
+                }
+                send(batch, to: consumer, remember: false)
             }
             return
         }

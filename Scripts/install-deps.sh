@@ -6,8 +6,9 @@
 #     by Scripts/peers/proton-brokers.sh.
 #   rabbitmq-server: RabbitMQ with its AMQP 1.0 plugin, a real broker, run as a test peer by
 #     Scripts/peers/rabbitmq.sh (the package never starts the service itself here).
+#   iperf3: the loopback bandwidth reference of Scripts/bench-vs-proton.sh.
 set -euo pipefail
-packages=(libssl-dev libqpid-proton11-dev libqpid-proton11-dev-examples python3-qpid-proton pkg-config rabbitmq-server)
+packages=(libssl-dev libqpid-proton11-dev libqpid-proton11-dev-examples python3-qpid-proton pkg-config rabbitmq-server iperf3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Build Scripts/bin/perf_peer (the Qpid Proton C proactor throughput peer of
 # Scripts/bench-vs-proton.sh) with gcc -O2, only when it is missing or older than its source
 # (or than this script). Needs libqpid-proton11-dev and pkg-config (Scripts/install-deps.sh).

@@ -33,6 +33,9 @@
  * count: accepted messages (send) or received messages (receive). Exit status 1 on failure,
  * with "error" set.
  *
+ * Environment: PERF_PEER_MAX_FRAME=N sets the largest frame this end accepts (the peer then
+ * splits larger transfers into several frames); by default Proton's (no limit).
+ *
  * Build: Scripts/proton/build-perf-peer.sh (gcc -O2, pkg-config libqpid-proton, -lpthread).
  */
 #define _GNU_SOURCE
@@ -128,6 +131,13 @@ static const char *condition_text(pn_condition_t *condition, char *out, size_t c
     const char *description = pn_condition_get_description(condition);
     snprintf(out, capacity, "%s: %s", name ? name : "?", description ? description : "");
     return out;
+}
+
+/* PERF_PEER_MAX_FRAME=N: the largest frame this end accepts (default: Proton's, no limit),
+ * so that the peer splits larger transfers; for testing multi-frame deliveries. */
+static void configure_transport(pn_transport_t *transport) {
+    const char *text = getenv("PERF_PEER_MAX_FRAME");
+    if (text && *text) pn_transport_set_max_frame(transport, (uint32_t)strtoul(text, NULL, 10));
 }
 
 static void ensure_buffer(struct peer *p, size_t needed) {
@@ -283,6 +293,7 @@ static bool handle_server(struct peer *p, pn_event_t *event) {
         pn_transport_set_server(transport);
         pn_sasl_allowed_mechs(pn_sasl(transport), "ANONYMOUS");
         pn_transport_require_auth(transport, false); /* clients without SASL are fine too */
+        configure_transport(transport);
         pn_listener_accept2(pn_event_listener(event), NULL, transport);
         break;
     }
@@ -619,6 +630,7 @@ int main(int argc, char **argv) {
     } else {
         pn_transport_t *transport = pn_transport();
         pn_sasl_allowed_mechs(pn_sasl(transport), "ANONYMOUS");
+        configure_transport(transport);
         pn_proactor_connect2(p.proactor, NULL, transport, address);
     }
 

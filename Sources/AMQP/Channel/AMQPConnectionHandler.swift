@@ -39,7 +39,9 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     private var idleCheck: RepeatedTask?
     private var lastRead = NIODeadline.now()
     private var wroteSinceHeartbeat = false
-    private var pendingEvents: CircularBuffer<ConnectionEngine.Event> = CircularBuffer()
+    /// Reused between drains (no allocation per batch).
+    private var eventBatch: [ConnectionEngine.Event] = []
+    private var outboundBatch: [AMQPInbound] = []
     private var deliveringEvents = false
     /// The identity SASL established (server side).
     public private(set) var identity: SASLPresented?
@@ -49,6 +51,9 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     private var flushScheduled = false
     /// Everything the engine reports, on the event loop, in order.
     public var onEvent: (ConnectionEngine.Event) -> Void = { _ in }
+    /// After each batch of events has been delivered: the place for work that is cheaper done
+    /// once per batch than once per event (commands issued here are written with the batch's).
+    public var onEventsDelivered: () -> Void = {}
     /// Every header and frame in and out at trace level (never a SASL credential).
     public var logger = Logger(label: "amqp.connection", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -71,9 +76,11 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     /// Runs a command against the engine (on the event loop) and writes what it produced;
     /// the flush comes once, at the end of this event-loop turn, for all commands of the turn.
+    /// A command issued while events are being delivered (from `onEvent`) is written with
+    /// the rest of that batch, its dispositions coalesced with theirs.
     public func perform<Result>(_ command: (inout ConnectionEngine) -> Result) -> Result {
         let result = command(&engine)
-        engine.flush()
+        guard !deliveringEvents else { return result }
         drain()
         flushSoon()
         return result
@@ -131,8 +138,6 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     public func channelReadComplete(context: ChannelHandlerContext) {
         // Events first (the application may settle or send in response), then the batched
         // dispositions and window flows of this read, then one flush.
-        drain()
-        engine.flush()
         drain()
         context.flush()
         context.fireChannelReadComplete()
@@ -270,41 +275,50 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
-    /// Writes what the engine produced (one buffer for all of it) and reports its events.
+    /// Delivers the engine's events (the application may answer with commands, which only
+    /// queue meanwhile), then writes everything that produced — dispositions and window flows
+    /// coalesced, one buffer — and goes on until the engine has nothing more to say. Never
+    /// re-entered, so `onEvent` is not either.
     private func drain() {
-        guard let context else { return }
-        let outbound = engine.takeOutbound()
-        if !outbound.isEmpty {
-            var buffer = context.channel.allocator.buffer(capacity: 1024)
-            let encoder = AMQPFrameEncoder()
-            let tracing = logger.logLevel <= .trace
-            for item in outbound {
-                if tracing { logger.trace("sent \(FrameTrace(item))") }
-                encoder.encode(data: item, out: &buffer)
-            }
-            wroteSinceHeartbeat = true
-            context.write(wrapOutboundOut(buffer), promise: nil)
-        }
-        pendingEvents.append(contentsOf: engine.takeEvents())
-        // `onEvent` may call `perform`, which drains again: deliver from the outermost call
-        // only, in order, so that `onEvent` is never re-entered.
-        guard !deliveringEvents else { return }
+        guard let context, !deliveringEvents else { return }
         deliveringEvents = true
         defer { deliveringEvents = false }
-        while !pendingEvents.isEmpty {
-            let event = pendingEvents.removeFirst()
-            switch event {
-            case .opened(let negotiated): startTimers(negotiated, context)
-            case .closeTransport:
-                phase = .closed
-                heartbeat?.cancel()
-                idleCheck?.cancel()
-                context.flush()
-                context.close(promise: nil)
-            default: break
+        while true {
+            engine.takeEvents(into: &eventBatch)
+            for event in eventBatch {
+                switch event {
+                case .opened(let negotiated): startTimers(negotiated, context)
+                case .closeTransport:
+                    phase = .closed
+                    heartbeat?.cancel()
+                    idleCheck?.cancel()
+                    writeOutbound(context)
+                    context.flush()
+                    context.close(promise: nil)
+                default: break
+                }
+                onEvent(event)
             }
-            onEvent(event)
+            if !eventBatch.isEmpty { onEventsDelivered() }
+            engine.flush()
+            writeOutbound(context)
+            guard engine.hasEvents else { return }
         }
+    }
+
+    /// Writes what the engine produced, as one buffer.
+    private func writeOutbound(_ context: ChannelHandlerContext) {
+        engine.takeOutbound(into: &outboundBatch)
+        guard !outboundBatch.isEmpty else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 1024)
+        let encoder = AMQPFrameEncoder()
+        let tracing = logger.logLevel <= .trace
+        for item in outboundBatch {
+            if tracing { logger.trace("sent \(FrameTrace(item))") }
+            encoder.encode(data: item, out: &buffer)
+        }
+        wroteSinceHeartbeat = true
+        context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
     /// Heartbeats at half the peer's idle time-out; our own idle time-out checked as often.

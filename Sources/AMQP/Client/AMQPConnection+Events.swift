@@ -163,6 +163,7 @@ extension AMQPConnection {
         for slot in links.values { linkDetached(slot, error: error) }
         links = [:]
         handler?.onEvent = { _ in }
+        handler?.onEventsDelivered = {}
         let waiters = closeWaiters
         closeWaiters = []
         for waiter in waiters { waiter.resume() }

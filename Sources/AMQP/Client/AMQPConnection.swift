@@ -30,6 +30,8 @@ public actor AMQPConnection {
     /// Links by key: attached ones, and receivers detached with deliveries not yet taken.
     var linksByKey: [UInt64: LinkSlot] = [:]
     var nextKey: UInt64 = 0
+    /// Batches with outcomes in the events being delivered.
+    var batchesToFeed: [(BatchSend, SenderSlot)] = []
 
     init(eventLoop: any EventLoop, options: AMQPConnectionOptions) {
         self.eventLoop = eventLoop
@@ -117,6 +119,9 @@ public actor AMQPConnection {
         // clears `onEvent`: an open connection stays alive while the application holds none of it.
         handler.onEvent = { event in
             self.assumeIsolated { $0.handle(event) }
+        }
+        handler.onEventsDelivered = {
+            self.assumeIsolated { $0.eventsDelivered() }
         }
         self.handler = handler
         if let tls {

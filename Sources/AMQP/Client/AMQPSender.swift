@@ -130,7 +130,7 @@ extension AMQPConnection {
             var tag = first
             for message in messages {
                 bytes += message.readableBytes
-                engine.send(message, tag: ByteBuffer(integer: tag), on: id, settled: settled)
+                engine.send(message, tag: sender.tag(tag), on: id, settled: settled)
                 tag &+= 1
             }
         }
@@ -176,6 +176,17 @@ extension AMQPConnection {
         }
     }
 
+    /// A batch of events has been delivered: top up the windows of batches that had outcomes.
+    func eventsDelivered() {
+        guard !batchesToFeed.isEmpty else { return }
+        let batches = batchesToFeed
+        batchesToFeed.removeAll(keepingCapacity: true)
+        for (batch, sender) in batches {
+            batch.feedPending = false
+            feed(batch, sender: sender, key: sender.key)
+        }
+    }
+
     func outcomeReceived(_ sender: SenderSlot, tag: ByteBuffer, state: DeliveryState?) {
         guard tag.readableBytes == 8, let value = tag.getInteger(at: tag.readerIndex, as: UInt64.self),
               let waiter = sender.waiting.removeValue(forKey: value)
@@ -194,7 +205,11 @@ extension AMQPConnection {
             if let observe = batch.observe, let queued = batch.queuedAt.removeValue(forKey: index) {
                 observe(AMQPSendReport(index: index, state: state, latency: .nanoseconds((NIODeadline.now() - queued).nanoseconds)))
             }
-            feed(batch, sender: sender, key: sender.key)
+            // Fed once per batch of events (`eventsDelivered`), not once per outcome.
+            if !batch.feedPending {
+                batch.feedPending = true
+                batchesToFeed.append((batch, sender))
+            }
         }
     }
 }

@@ -57,6 +57,16 @@ final class SenderSlot {
     var waiting: [UInt64: Waiter] = [:]
     /// The whole credit the peer last granted.
     var credit: UInt32 = 0
+    /// Delivery tags are 8-byte slices of one block, so a tag costs no allocation of its own.
+    private var tagBlock = ByteBuffer()
+
+    /// The 8-byte big-endian tag for `value`.
+    func tag(_ value: UInt64) -> ByteBuffer {
+        if tagBlock.writableBytes < 8 { tagBlock = ByteBuffer(); tagBlock.reserveCapacity(8 * 1024) }
+        let start = tagBlock.writerIndex
+        tagBlock.writeInteger(value)
+        return tagBlock.getSlice(at: start, length: 8)!
+    }
 
     init(presettled: Bool, key: UInt64) {
         self.presettled = presettled
@@ -76,6 +86,8 @@ final class BatchSend {
     /// Re-entrancy guard: outcomes reported while feeding ask for another round instead.
     var feeding = false
     var feedAgain = false
+    /// Outcomes came in this batch of events: feed once when the batch is delivered.
+    var feedPending = false
     /// With an observer: when each in-flight message was queued, by index.
     var observe: (@Sendable (AMQPSendReport) -> Void)?
     var queuedAt: [Int: NIODeadline] = [:]

@@ -6,7 +6,10 @@ import NIOCore
 /// (`received(_:)`), commands go in (`beginSession`, `attachLink`, `send`, `settle`, …); frames
 /// to write collect in `outbound` and what the application should learn in `events`. The
 /// channel handler drains both after each call and performs them.
-public struct ConnectionEngine: Sendable {
+///
+/// Not `Sendable`, and not to be copied: its sessions and links are reference types (see
+/// `LinkEndpoint`), owned by the one engine; the channel handler keeps it on its event loop.
+public struct ConnectionEngine {
     public enum Event: Sendable, Hashable {
         case opened(NegotiatedConnection)
         case sessionBegun(channel: UInt16)
@@ -57,6 +60,21 @@ public struct ConnectionEngine: Sendable {
         defer { events.removeAll(keepingCapacity: true) }
         return events
     }
+
+    /// Moves the pending events into `buffer` (emptied first), keeping both arrays' storage
+    /// for reuse: no allocation per batch.
+    public mutating func takeEvents(into buffer: inout [Event]) {
+        buffer.removeAll(keepingCapacity: true)
+        swap(&buffer, &events)
+    }
+
+    /// Moves what is to be written into `buffer` (emptied first), as `takeEvents(into:)`.
+    public mutating func takeOutbound(into buffer: inout [AMQPInbound]) {
+        buffer.removeAll(keepingCapacity: true)
+        swap(&buffer, &outbound)
+    }
+
+    public var hasEvents: Bool { !events.isEmpty }
 
     // MARK: Inbound
 

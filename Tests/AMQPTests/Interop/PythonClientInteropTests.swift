@@ -35,9 +35,15 @@ struct PythonClientInteropTests {
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()
-        // Read while it runs (a full pipe would block it), then wait for its exit.
-        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
+        // Read while it runs (a full pipe would block it), then wait for its exit — on a
+        // thread of its own, not one of the (two, here) threads every test's tasks share.
+        let data = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: data)
+            }
+        }
         let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
         guard process.terminationStatus == 0 else {
             throw InteropFailure("\(client.script) exited \(process.terminationStatus): \(line)")

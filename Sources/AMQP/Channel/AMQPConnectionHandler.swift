@@ -306,7 +306,11 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Writes what the engine produced, as one buffer.
+    /// Payloads at least this large go to the socket as buffers of their own, next to the
+    /// frame headers (a gathering write), instead of being copied.
+    static let gatheringThreshold = 4096
+
+    /// Writes what the engine produced: frames into one buffer, large payloads beside it.
     private func writeOutbound(_ context: ChannelHandlerContext) {
         engine.takeOutbound(into: &outboundBatch)
         guard !outboundBatch.isEmpty else { return }
@@ -315,10 +319,19 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         let tracing = logger.logLevel <= .trace
         for item in outboundBatch {
             if tracing { logger.trace("sent \(FrameTrace(item))") }
-            encoder.encode(data: item, out: &buffer)
+            guard case .frame(let frame) = item, case .amqp(_, let payload) = frame.body,
+                  payload.readableBytes >= Self.gatheringThreshold
+            else {
+                encoder.encode(data: item, out: &buffer)
+                continue
+            }
+            _ = buffer.writeAMQPFrameLeavingPayload(frame)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            context.write(wrapOutboundOut(payload), promise: nil)
+            buffer = context.channel.allocator.buffer(capacity: 1024)
         }
         wroteSinceHeartbeat = true
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
     }
 
     /// Heartbeats at half the peer's idle time-out; our own idle time-out checked as often.

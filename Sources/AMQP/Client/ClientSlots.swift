@@ -57,15 +57,23 @@ final class SenderSlot {
     var waiting: [UInt64: Waiter] = [:]
     /// The whole credit the peer last granted.
     var credit: UInt32 = 0
-    /// Delivery tags are 8-byte slices of one block, so a tag costs no allocation of its own.
+    /// Delivery tags are 8-byte slices of a block holding 1,024 consecutive tags, written
+    /// once (never written to again while slices of it are alive, so no copy-on-write): a
+    /// tag costs no allocation of its own.
     private var tagBlock = ByteBuffer()
+    private var tagBlockBase: UInt64 = 0
 
     /// The 8-byte big-endian tag for `value`.
     func tag(_ value: UInt64) -> ByteBuffer {
-        if tagBlock.writableBytes < 8 { tagBlock = ByteBuffer(); tagBlock.reserveCapacity(8 * 1024) }
-        let start = tagBlock.writerIndex
-        tagBlock.writeInteger(value)
-        return tagBlock.getSlice(at: start, length: 8)!
+        let offset = value &- tagBlockBase
+        if tagBlock.readableBytes == 0 || offset >= 1024 {
+            tagBlock = ByteBuffer()
+            tagBlock.reserveCapacity(8 * 1024)
+            for index in 0..<UInt64(1024) { tagBlock.writeInteger(value &+ index) }
+            tagBlockBase = value
+            return tagBlock.getSlice(at: tagBlock.readerIndex, length: 8)!
+        }
+        return tagBlock.getSlice(at: tagBlock.readerIndex + Int(offset) * 8, length: 8)!
     }
 
     init(presettled: Bool, key: UInt64) {

@@ -123,13 +123,10 @@ extension AMQPConnection {
         if let sender = slot.sender {
             let waiting = sender.waiting
             sender.waiting = [:]
+            for case .single(let continuation) in waiting.values { continuation.resume(throwing: failure) }
             var batches: [ObjectIdentifier: BatchSend] = [:]
-            for (_, waiter) in waiting {
-                switch waiter {
-                case .single(let continuation): continuation.resume(throwing: failure)
-                case .batch(let batch, _): batches[ObjectIdentifier(batch)] = batch
-                }
-            }
+            for range in sender.batchRanges { batches[ObjectIdentifier(range.batch)] = range.batch }
+            sender.batchRanges.removeAll()
             for batch in batches.values {
                 batch.continuation?.resume(throwing: failure)
                 batch.continuation = nil

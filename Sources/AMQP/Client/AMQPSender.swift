@@ -148,7 +148,21 @@ extension AMQPConnection {
         batch.feeding = true
         repeat {
             batch.feedAgain = false
-            guard let slot = linkSlot(key), let id = slot.id else { break }
+            guard let slot = linkSlot(key), let id = slot.id else {
+                // The link is gone: the batch ends with why.
+                batch.feeding = false
+                if let continuation = batch.continuation {
+                    batch.continuation = nil
+                    let error: AMQPClientError
+                    if case .some(let reason?) = linkSlot(key)?.detached {
+                        error = reason
+                    } else {
+                        error = closedError ?? AMQPClientError(code: .linkDetached, detail: "the sender is closed")
+                    }
+                    continuation.resume(throwing: error)
+                }
+                return
+            }
             var messages: [ByteBuffer] = []
             let first = sender.nextTag
             while batch.inFlight + messages.count < batch.window, !batch.exhausted {
@@ -156,15 +170,13 @@ extension AMQPConnection {
                     batch.exhausted = true
                     break
                 }
-                sender.waiting[first &+ UInt64(messages.count)] = .batch(batch, index: batch.sent + messages.count)
                 messages.append(message)
             }
             guard !messages.isEmpty else { break }
             sender.nextTag &+= UInt64(messages.count)
-            if batch.observe != nil {
-                let now = NIODeadline.now()
-                for offset in 0..<messages.count { batch.queuedAt[batch.sent + offset] = now }
-            }
+            sender.batchRanges.append(SenderSlot.BatchRange(
+                first: first, count: messages.count, baseIndex: batch.sent,
+                queuedAt: batch.observe == nil ? NIODeadline.uptimeNanoseconds(0) : .now(), batch: batch))
             batch.sent += messages.count
             batch.inFlight += messages.count
             queue(messages, tags: first, on: id, sender: sender)
@@ -188,28 +200,29 @@ extension AMQPConnection {
     }
 
     func outcomeReceived(_ sender: SenderSlot, tag: ByteBuffer, state: DeliveryState?) {
-        guard tag.readableBytes == 8, let value = tag.getInteger(at: tag.readerIndex, as: UInt64.self),
-              let waiter = sender.waiting.removeValue(forKey: value)
-        else { return }
-        if !sender.presettled { metrics.unsettledOut.decrement() }
-        switch waiter {
-        case .single(let continuation):
-            continuation.resume(returning: state)
-        case .batch(let batch, let index):
+        guard tag.readableBytes == 8, let value = tag.getInteger(at: tag.readerIndex, as: UInt64.self) else { return }
+        if let (range, index) = sender.settleInBatch(value) {
+            if !sender.presettled { metrics.unsettledOut.decrement() }
+            let batch = range.batch
             batch.inFlight -= 1
             if state == nil || state == .accepted(Accepted()) {
                 batch.outcome.accepted += 1
             } else {
                 batch.outcome.failures.append(.init(index: index, state: state))
             }
-            if let observe = batch.observe, let queued = batch.queuedAt.removeValue(forKey: index) {
-                observe(AMQPSendReport(index: index, state: state, latency: .nanoseconds((NIODeadline.now() - queued).nanoseconds)))
+            if let observe = batch.observe {
+                observe(AMQPSendReport(index: index, state: state,
+                                       latency: .nanoseconds((NIODeadline.now() - range.queuedAt).nanoseconds)))
             }
             // Fed once per batch of events (`eventsDelivered`), not once per outcome.
             if !batch.feedPending {
                 batch.feedPending = true
                 batchesToFeed.append((batch, sender))
             }
+            return
         }
+        guard case .single(let continuation)? = sender.waiting.removeValue(forKey: value) else { return }
+        if !sender.presettled { metrics.unsettledOut.decrement() }
+        continuation.resume(returning: state)
     }
 }

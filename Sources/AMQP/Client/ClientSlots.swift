@@ -46,15 +46,46 @@ final class LinkSlot {
 final class SenderSlot {
     enum Waiter {
         case single(CheckedContinuation<DeliveryState?, any Error>)
-        case batch(BatchSend, index: Int)
+    }
+
+    /// Consecutive tags queued together by one batch's feed round: no per-message entry.
+    struct BatchRange {
+        let first: UInt64
+        let count: Int
+        /// The batch index of the message with tag `first`.
+        let baseIndex: Int
+        let queuedAt: NIODeadline
+        let batch: BatchSend
+        var settled = 0
     }
 
     let presettled: Bool
     /// The link's key in the connection.
     let key: UInt64
     var nextTag: UInt64 = 0
-    /// By delivery tag: who waits for the outcome.
+    /// By delivery tag: who waits for the outcome of a single send.
     var waiting: [UInt64: Waiter] = [:]
+    /// Batch sends' tag ranges, in tag order (tags only grow).
+    var batchRanges = CircularBuffer<BatchRange>()
+
+    /// The batch range holding `tag`, counted as settled once more; nil if none does.
+    func settleInBatch(_ tag: UInt64) -> (range: BatchRange, index: Int)? {
+        var low = batchRanges.startIndex
+        var high = batchRanges.endIndex
+        // The last range whose first tag is at most `tag`.
+        while low < high {
+            let middle = batchRanges.index(low, offsetBy: batchRanges.distance(from: low, to: high) / 2)
+            if batchRanges[middle].first <= tag { low = batchRanges.index(after: middle) } else { high = middle }
+        }
+        guard low != batchRanges.startIndex else { return nil }
+        let found = batchRanges.index(before: low)
+        let range = batchRanges[found]
+        guard tag &- range.first < UInt64(range.count) else { return nil }
+        batchRanges[found].settled += 1
+        let index = range.baseIndex + Int(tag &- range.first)
+        while let head = batchRanges.first, head.settled == head.count { batchRanges.removeFirst() }
+        return (range, index)
+    }
     /// The whole credit the peer last granted.
     var credit: UInt32 = 0
     /// Delivery tags are 8-byte slices of a block holding 1,024 consecutive tags, written
@@ -98,7 +129,6 @@ final class BatchSend {
     var feedPending = false
     /// With an observer: when each in-flight message was queued, by index.
     var observe: (@Sendable (AMQPSendReport) -> Void)?
-    var queuedAt: [Int: NIODeadline] = [:]
 
     init(window: Int, next: @escaping () -> ByteBuffer?, continuation: CheckedContinuation<AMQPBatchOutcome, any Error>) {
         self.window = max(window, 1)

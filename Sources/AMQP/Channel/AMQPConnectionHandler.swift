@@ -42,6 +42,7 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     /// Reused between drains (no allocation per batch).
     private var eventBatch: [ConnectionEngine.Event] = []
     private var outboundBatch: [AMQPInbound] = []
+    private var encodedBatch: [ByteBuffer] = []
     private var deliveringEvents = false
     /// The identity SASL established (server side).
     public private(set) var identity: SASLPresented?
@@ -104,6 +105,8 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // Frames are encoded as the engine makes them, unless each is to be traced.
+        if logger.logLevel > .trace { engine.encodeOutbound(gatheringThreshold: Self.gatheringThreshold) }
         if context.channel.isActive { start(context) }
     }
 
@@ -312,6 +315,9 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     /// Writes what the engine produced: frames into one buffer, large payloads beside it.
     private func writeOutbound(_ context: ChannelHandlerContext) {
+        engine.takeEncoded(into: &encodedBatch)
+        for chunk in encodedBatch { context.write(wrapOutboundOut(chunk), promise: nil) }
+        if !encodedBatch.isEmpty { wroteSinceHeartbeat = true }
         engine.takeOutbound(into: &outboundBatch)
         guard !outboundBatch.isEmpty else { return }
         var buffer = context.channel.allocator.buffer(capacity: 1024)

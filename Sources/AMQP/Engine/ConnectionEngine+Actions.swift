@@ -4,7 +4,16 @@ import NIOCore
 // Performing what the state machines decide: frames into `outbound`, news into `events`.
 extension ConnectionEngine {
     mutating func send(_ performative: Performative, channel: UInt16, payload: ByteBuffer = ByteBuffer()) {
-        outbound.append(.frame(AMQPFrame(channel: channel, performative: performative, payload: payload)))
+        emit(.frame(AMQPFrame(channel: channel, performative: performative, payload: payload)))
+    }
+
+    /// Into `outbound`, or straight into `encoded` when the transport asked for that.
+    mutating func emit(_ item: AMQPInbound) {
+        if encoded != nil {
+            encoded!.write(item)
+        } else {
+            outbound.append(item)
+        }
     }
 
     mutating func apply(_ action: ConnectionStateMachine.Action) {
@@ -12,10 +21,10 @@ extension ConnectionEngine {
         case .none:
             break
         case .sendHeaderAndOpen(let open):
-            outbound.append(.header(.amqp))
+            emit(.header(.amqp))
             send(.open(open), channel: 0)
         case .rejectHeader(let reply, let error):
-            if let reply { outbound.append(.header(reply)) }
+            if let reply { emit(.header(reply)) }
             events.append(.closeTransport(error))
         case .opened(let negotiated):
             events.append(.opened(negotiated))

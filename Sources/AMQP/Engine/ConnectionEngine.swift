@@ -39,6 +39,24 @@ public struct ConnectionEngine {
     var pendingDrains: Set<LinkID> = []
     /// Headers and frames to write, in order.
     public internal(set) var outbound: [AMQPInbound] = []
+    /// When set (`encodeOutbound`), headers and frames are encoded here as they are produced
+    /// instead of collecting in `outbound`.
+    public internal(set) var encoded: EncodedOutbound?
+
+    /// From now on, encode what is to be written as it is produced (`encoded`), payloads of
+    /// `gatheringThreshold` bytes or more kept as buffers of their own.
+    public mutating func encodeOutbound(gatheringThreshold: Int = 4096) {
+        encoded = EncodedOutbound(gatheringThreshold: gatheringThreshold)
+    }
+
+    /// Moves the encoded output into `buffer` (see `EncodedOutbound.take(into:)`).
+    public mutating func takeEncoded(into buffer: inout [ByteBuffer]) {
+        guard encoded != nil else {
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
+        encoded!.take(into: &buffer)
+    }
     /// What happened, in order.
     public internal(set) var events: [Event] = []
 

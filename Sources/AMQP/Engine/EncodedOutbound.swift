@@ -1,0 +1,48 @@
+import AMQPCore
+import NIOCore
+
+/// Frames encoded as the engine produces them, for the transport: one buffer of frames, and
+/// transfer payloads of `gatheringThreshold` bytes or more as buffers of their own beside it
+/// (for a gathering write; they are not copied). Nothing per frame but the encoding itself.
+public struct EncodedOutbound: Sendable {
+    public let gatheringThreshold: Int
+    private var chunks: [ByteBuffer] = []
+    private var current = ByteBuffer()
+
+    public init(gatheringThreshold: Int = 4096) {
+        self.gatheringThreshold = gatheringThreshold
+    }
+
+    public var isEmpty: Bool { chunks.isEmpty && current.readableBytes == 0 }
+
+    mutating func write(_ item: AMQPInbound) {
+        reserve()
+        switch item {
+        case .header(let header):
+            current.writeAMQPProtocolHeader(header)
+        case .frame(let frame):
+            guard case .amqp(_, let payload) = frame.body, payload.readableBytes >= gatheringThreshold else {
+                current.writeAMQPFrame(frame)
+                return
+            }
+            _ = current.writeAMQPFrameLeavingPayload(frame)
+            chunks.append(current)
+            chunks.append(payload)
+            current = ByteBuffer()
+        }
+    }
+
+    /// Moves the encoded chunks into `buffer` (emptied first), in order.
+    public mutating func take(into buffer: inout [ByteBuffer]) {
+        buffer.removeAll(keepingCapacity: true)
+        swap(&buffer, &chunks)
+        if current.readableBytes > 0 {
+            buffer.append(current)
+            current = ByteBuffer()
+        }
+    }
+
+    private mutating func reserve() {
+        if current.capacity == 0 { current.reserveCapacity(16 * 1024) }
+    }
+}

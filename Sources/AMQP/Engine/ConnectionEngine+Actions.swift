@@ -4,7 +4,11 @@ import NIOCore
 // Performing what the state machines decide: frames into `outbound`, news into `events`.
 extension ConnectionEngine {
     mutating func send(_ performative: Performative, channel: UInt16, payload: ByteBuffer = ByteBuffer()) {
-        emit(.frame(AMQPFrame(channel: channel, performative: performative, payload: payload)))
+        if encoded != nil {
+            encoded!.write(performative, channel: channel, payload: payload)
+        } else {
+            outbound.append(.frame(AMQPFrame(channel: channel, performative: performative, payload: payload)))
+        }
     }
 
     /// Into `outbound`, or straight into `encoded` when the transport asked for that.
@@ -119,51 +123,54 @@ extension ConnectionEngine {
 
     /// Sends transfer frames on `channel` while the session window, link credit and queued
     /// deliveries allow: one frame at a time, so a delivery larger than a frame goes out as
-    /// the window opens.
+    /// the window opens. Links take turns by handle, each sending what it can.
     mutating func pump(channel: UInt16) {
-        guard let maxFrameSize = connection.negotiated?.outgoingMaxFrameSize else { return }
-        while sessions[channel]?.machine.canSendTransfer == true {
-            guard let handle = nextSendingLink(channel: channel) else { return }
-            sendFrame(channel: channel, handle: handle, maxFrameSize: Int(maxFrameSize))
+        guard let maxFrameSize = connection.negotiated?.outgoingMaxFrameSize, let session = sessions[channel] else { return }
+        for (handle, link) in session.links where link.sender != nil && !link.queue.isEmpty {
+            while session.machine.canSendTransfer, link.machine.isAttached, let head = link.queue.first,
+                  head.deliveryID != nil || link.sender!.linkCredit > 0 {
+                sendFrame(session, channel: channel, link: link, handle: handle, maxFrameSize: Int(maxFrameSize))
+            }
+            guard session.machine.canSendTransfer else { return }
         }
     }
 
-    /// An attached sending link with a delivery it may send a frame of (no allocation: this
-    /// runs once per frame).
-    private func nextSendingLink(channel: UInt16) -> UInt32? {
-        guard let session = sessions[channel] else { return nil }
-        return session.links.first { _, link in
-            guard link.machine.isAttached, let sender = link.sender, let head = link.queue.first else { return false }
-            return head.deliveryID != nil || sender.linkCredit > 0
-        }?.key
-    }
+    /// The most a transfer performative takes besides its delivery tag (every field at its
+    /// widest encoding, list32): a delivery this much under the frame size fits in one frame.
+    static let transferOverhead = 64
 
-    private mutating func sendFrame(channel: UInt16, handle: UInt32, maxFrameSize: Int) {
-        var link = sessions[channel]!.links.removeValue(forKey: handle)!
-        defer { sessions[channel]!.links[handle] = link }
+    private mutating func sendFrame(_ session: SessionEndpoint, channel: UInt16, link: LinkEndpoint, handle: UInt32,
+                                    maxFrameSize: Int) {
         var delivery = link.queue.removeFirst()
         var transfer: Transfer
         if let id = delivery.deliveryID {
             transfer = Transfer(handle: handle, deliveryID: id)
         } else {
             _ = link.sender!.deliverySent()
-            let id = sessions[channel]!.nextDeliveryID
-            sessions[channel]!.nextDeliveryID &+= 1
+            let id = session.nextDeliveryID
+            session.nextDeliveryID &+= 1
             delivery.deliveryID = id
             transfer = Transfer(handle: handle, deliveryID: id, deliveryTag: delivery.tag,
                                 messageFormat: delivery.messageFormat, settled: delivery.settled)
         }
-        transfer.more = true
-        let room = maxFrameSize - AMQPFrameLayout.headerLength - transfer.amqpEncodedSize
-        let chunk = min(delivery.remaining.readableBytes, max(room, 0))
-        let piece = delivery.remaining.readSlice(length: chunk)!
+        let room = maxFrameSize - AMQPFrameLayout.headerLength
+        let piece: ByteBuffer
+        if delivery.remaining.readableBytes + Self.transferOverhead + delivery.tag.readableBytes <= room {
+            // Fits: no need to size the performative.
+            piece = delivery.remaining
+            delivery.remaining.moveReaderIndex(forwardBy: piece.readableBytes)
+        } else {
+            transfer.more = true
+            let chunk = min(delivery.remaining.readableBytes, max(room - transfer.amqpEncodedSize, 0))
+            piece = delivery.remaining.readSlice(length: chunk)!
+        }
         transfer.more = delivery.remaining.readableBytes > 0
-        _ = sessions[channel]!.machine.transferSent()
+        _ = session.machine.transferSent()
         send(.transfer(transfer), channel: channel, payload: piece)
         if transfer.more {
             link.queue.prepend(delivery)
         } else if !delivery.settled {
-            sessions[channel]!.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag))
+            session.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag))
         } else {
             // Sent pre-settled: done as soon as its last frame is out.
             events.append(.outcome(LinkID(channel: channel, handle: handle), deliveryID: delivery.deliveryID!,

@@ -32,6 +32,20 @@ public struct EncodedOutbound: Sendable {
         }
     }
 
+    /// An AMQP frame, written without building a frame value first.
+    mutating func write(_ performative: Performative, channel: UInt16, payload: ByteBuffer) {
+        reserve()
+        if payload.readableBytes >= gatheringThreshold {
+            current.writeAMQPFrameHead(performative, channel: channel, payloadLength: payload.readableBytes)
+            chunks.append(current)
+            chunks.append(payload)
+            current = ByteBuffer()
+        } else {
+            current.writeAMQPFrameHead(performative, channel: channel, payloadLength: payload.readableBytes)
+            current.writeImmutableBuffer(payload)
+        }
+    }
+
     /// Moves the encoded chunks into `buffer` (emptied first), in order.
     public mutating func take(into buffer: inout [ByteBuffer]) {
         buffer.removeAll(keepingCapacity: true)

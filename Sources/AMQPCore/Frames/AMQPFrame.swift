@@ -90,6 +90,15 @@ extension ByteBuffer {
         return payload
     }
 
+    /// Writes an AMQP frame's header and performative, its size counting `payloadLength`
+    /// bytes of payload that the caller writes next (here or as a buffer of its own).
+    @inlinable
+    public mutating func writeAMQPFrameHead(_ performative: Performative, channel: UInt16, payloadLength: Int) {
+        let start = startAMQPFrame(channel: channel, type: .amqp)
+        performative.writeAMQP(into: &self)
+        finishAMQPFrame(sizeAt: start, extra: payloadLength)
+    }
+
     /// Writes the header of an AMQP frame on `channel` whose performative follows; returns the
     /// index of the size field for `finishAMQPFrame(sizeAt:)`.
     @inlinable

@@ -136,7 +136,7 @@ public actor AMQPConnection {
             }
         }
         try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: options.maxFrameSize)))
+            AMQPFrameReader(maxFrameSize: options.maxFrameSize))
         try channel.pipeline.syncOperations.addHandler(handler)
     }
 

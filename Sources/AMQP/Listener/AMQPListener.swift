@@ -84,7 +84,7 @@ public final class AMQPListener: Sendable {
                     }
                     if let tls { try channel.pipeline.syncOperations.addHandler(OpenSSLHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: options.maxFrameSize)))
+                        AMQPFrameReader(maxFrameSize: options.maxFrameSize))
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

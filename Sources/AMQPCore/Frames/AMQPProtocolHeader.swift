@@ -29,7 +29,7 @@ public struct AMQPProtocolHeader: Hashable, Sendable, CustomStringConvertible {
     public static let tls = AMQPProtocolHeader(protocolID: .tls)
 
     /// The four bytes "AMQP" as a big-endian integer.
-    static let magic: UInt32 = 0x414D_5150
+    public static let magic: UInt32 = 0x414D_5150
     public static let length = 8
 
     /// Whether this is a version this library speaks (1.0.0).

@@ -39,6 +39,7 @@ extension AMQPConnection {
             }
         case .linkDetached(let id, let error):
             guard let slot = links.removeValue(forKey: id) else { return }
+            if lastLink === slot { lastLink = nil }
             linkDetached(slot, error: error.map(AMQPClientError.init))
         case .creditAvailable(let id, let credit):
             links[id]?.sender?.credit = credit
@@ -51,7 +52,7 @@ extension AMQPConnection {
         case .delivery(let id, let delivery):
             metrics.messagesIn.increment()
             metrics.bytesIn.increment(by: Int64(delivery.payload.readableBytes))
-            guard let slot = links[id], let receiver = slot.receiver else { return }
+            guard let slot = attachedLink(id), let receiver = slot.receiver else { return }
             receiver.buffer.append(delivery)
             if !delivery.settled { metrics.unsettledIn.increment() }
             if let waiter = receiver.waiter {
@@ -60,12 +61,20 @@ extension AMQPConnection {
                 waiter.continuation.resume(returning: take(waiter.max, from: receiver, link: id))
             }
         case .outcome(let id, _, let tag, let state, let settled):
-            guard settled, let sender = links[id]?.sender else { return }
+            guard settled, let sender = attachedLink(id)?.sender else { return }
             outcomeReceived(sender, tag: tag, state: state)
         case .closeTransport(let error):
             transportClosed(error.map(AMQPClientError.init)
                 ?? AMQPClientError(code: .connectionClosed, detail: "closed"))
         }
+    }
+
+    /// The attached link `id`, remembering the last one asked for: deliveries and outcomes
+    /// come in runs for one link, and this saves a dictionary lookup for each.
+    func attachedLink(_ id: LinkID) -> LinkSlot? {
+        if let last = lastLink, last.id == id { return last }
+        lastLink = links[id]
+        return lastLink
     }
 
     /// Takes up to `max` buffered deliveries and tells the engine (which tops credit up).
@@ -159,6 +168,7 @@ extension AMQPConnection {
         sessions = [:]
         for slot in links.values { linkDetached(slot, error: error) }
         links = [:]
+        lastLink = nil
         handler?.onEvent = { _ in }
         handler?.onEventsDelivered = {}
         let waiters = closeWaiters

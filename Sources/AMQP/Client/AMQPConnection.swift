@@ -27,6 +27,8 @@ public actor AMQPConnection {
     var closedError: AMQPClientError?
     var sessions: [UInt16: SessionSlot] = [:]
     var links: [LinkID: LinkSlot] = [:]
+    /// The link last looked up by id (see `attachedLink`); its `id` is cleared when it detaches.
+    var lastLink: LinkSlot?
     /// Links by key: attached ones, and receivers detached with deliveries not yet taken.
     var linksByKey: [UInt64: LinkSlot] = [:]
     var nextKey: UInt64 = 0

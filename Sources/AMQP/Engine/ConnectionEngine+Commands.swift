@@ -123,20 +123,19 @@ extension ConnectionEngine {
     /// settles when the sender settles it (spec 2.6.12, 3.2.16).
     @discardableResult
     public mutating func settle(_ deliveryID: UInt32, on id: LinkID, state: DeliveryState) -> Bool {
-        guard sessions[id.channel] != nil,
-              sessions[id.channel]!.unsettledReceived.dispositionReceived(
-                  first: deliveryID, last: nil, settled: true, { _, _ in }) == 1
+        guard let session = sessions[id.channel],
+              session.unsettledReceived.dispositionReceived(first: deliveryID, last: nil, settled: true, { _, _ in }) == 1
         else { return false }
-        let second = sessions[id.channel]!.links[id.handle]?.machine.local.rcvSettleMode == .second
-        if second { sessions[id.channel]!.awaitingSenderSettlement.sent(deliveryID, id.handle) }
-        sessions[id.channel]!.dispositions.add(deliveryID, state: state, settled: !second)
+        let second = session.links[id.handle]?.machine.local.rcvSettleMode == .second
+        if second { session.awaitingSenderSettlement.sent(deliveryID, id.handle) }
+        session.dispositions.add(deliveryID, state: state, settled: !second)
         return true
     }
 
     /// The application took `count` deliveries from a receiving link: keeps its credit up.
     public mutating func consumed(_ count: Int, on id: LinkID) {
-        guard sessions[id.channel]?.links[id.handle]?.receiver != nil else { return }
-        let action = sessions[id.channel]!.links[id.handle]!.receiver!.deliveriesConsumed(count)
+        guard let link = sessions[id.channel]?.links[id.handle], link.receiver != nil else { return }
+        let action = link.receiver!.deliveriesConsumed(count)
         if case .sendFlow(let state) = action { sendLinkFlow(state, link: id) }
     }
 

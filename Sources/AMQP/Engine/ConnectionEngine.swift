@@ -249,32 +249,33 @@ public struct ConnectionEngine {
     }
 
     private mutating func transferReceived(_ transfer: Transfer, payload: ByteBuffer, channel: UInt16) {
-        let sessionAction = sessions[channel]!.machine.transferReceived(handle: transfer.handle)
+        // One lookup each for the session and the link (references): this runs per frame.
+        let session = sessions[channel]!
+        let sessionAction = session.machine.transferReceived(handle: transfer.handle)
         guard sessionAction == .none else { return apply(sessionAction, channel: channel) }
-        guard let handle = sessions[channel]!.byRemoteHandle[transfer.handle],
-              sessions[channel]!.links[handle]!.role == .receiver
+        guard let handle = session.byRemoteHandle[transfer.handle], let link = session.links[handle], link.role == .receiver
         else {
-            apply(sessions[channel]!.machine.endRequested(error: AMQPError(condition: .unattachedHandle,
-                                                                          errorDescription: "transfer to a sending link")), channel: channel)
+            apply(session.machine.endRequested(error: AMQPError(condition: .unattachedHandle,
+                                                               errorDescription: "transfer to a sending link")), channel: channel)
             return
         }
         let id = LinkID(channel: channel, handle: handle)
         // Detaching (we sent our detach): what still arrives for the link is dropped.
-        guard sessions[channel]!.links[handle]!.machine.isAttached else { return }
-        switch sessions[channel]!.links[handle]!.receiver?.transferReceived(more: transfer.more, aborted: transfer.aborted) ?? .none {
+        guard link.machine.isAttached else { return }
+        switch link.receiver?.transferReceived(more: transfer.more, aborted: transfer.aborted) ?? .none {
         case .violation(let condition):
-            return apply(sessions[channel]!.links[handle]!.machine.protocolViolated(condition, "transfer without credit"), link: id)
+            return apply(link.machine.protocolViolated(condition, "transfer without credit"), link: id)
         case .sendFlow(let state): sendLinkFlow(state, link: id)
         case .drainCompleted: events.append(.drained(id))
         case .none: break
         }
-        switch sessions[channel]!.links[handle]!.assembler.transferReceived(transfer, payload: payload) {
+        switch link.assembler.transferReceived(transfer, payload: payload) {
         case .incomplete, .aborted:
             break
         case .violation(let condition, let description):
-            apply(sessions[channel]!.links[handle]!.machine.protocolViolated(condition, description), link: id)
+            apply(link.machine.protocolViolated(condition, description), link: id)
         case .delivery(let delivery):
-            if !delivery.settled { sessions[channel]!.unsettledReceived.sent(delivery.deliveryID, handle) }
+            if !delivery.settled { session.unsettledReceived.sent(delivery.deliveryID, handle) }
             events.append(.delivery(id, delivery))
         }
     }

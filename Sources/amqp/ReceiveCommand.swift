@@ -31,6 +31,9 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(help: "Body size the in-process listener sends (ignored with --url).")
     var size = 1024
 
+    @Flag(help: "Ask the sender to send pre-settled (at most once): nothing to accept.")
+    var presettled = false
+
     @Flag(help: "Print the result as one JSON line (count, size, seconds, msgs_per_s, mb_per_s, cpu_us_per_msg, error).")
     var json = false
 
@@ -41,10 +44,12 @@ struct ReceiveCommand: AsyncParsableCommand {
     var maxFrameSize: UInt32 = 1024 * 1024
 
     func run() async throws {
-        let (count, credit, address) = (count, max(credit, 1), address)
+        let (count, credit, address, presettled) = (count, max(credit, 1), address, presettled)
         let run = ClientRun(url: url, sourceMessageSize: size, maxFrameSize: maxFrameSize, tls: tls, json: json)
         try await run.execute(expected: count) { session, result throws(AMQPClientError) in
-            let receiver = try await session.openReceiver(from: address, options: AMQPReceiverOptions(prefetch: credit))
+            var options = AMQPReceiverOptions(prefetch: credit)
+            options.presettled = presettled
+            let receiver = try await session.openReceiver(from: address, options: options)
             while result.count < count {
                 let batch = try await receiver.receive(max: min(Int(credit), count - result.count))
                 guard !batch.isEmpty else { throw AMQPClientError(code: .linkDetached, detail: "the sender detached") }

@@ -44,11 +44,10 @@ struct RunResult: Sendable {
 /// The connection part of `amqp send` and `amqp receive`: the peer at `--url`, or an
 /// in-process listener on loopback (the embedded default), and one session on it.
 struct ClientRun {
-    var url: String?
+    var arguments: ClientArguments
     var sourceMessageSize = 1024
-    var maxFrameSize: UInt32 = 1024 * 1024
-    var tls = TLSArguments()
-    var json = false
+    var url: String? { arguments.url }
+    var tls: TLSArguments { arguments.tls }
 
     /// Connects, runs `body` with a session, closes; prints the summary and exits non-zero
     /// on any error or when `body` counted fewer than `expected`.
@@ -71,7 +70,7 @@ struct ClientRun {
                                  usesTLS: tls.listener != nil)
             }
             var options = AMQPConnectionOptions()
-            options.maxFrameSize = maxFrameSize
+            options.maxFrameSize = arguments.maxFrameSize
             options.tls = tls.client
             if tls.insecure {
                 FileHandle.standardError.write(Data("warning: TLS verification is off; the peer's identity is not checked\n".utf8))
@@ -94,7 +93,7 @@ struct ClientRun {
             result.failure = "\(error)"
         }
         await listener?.close()
-        print(json ? result.json : result.summary)
+        print(arguments.json ? result.json : result.summary)
         guard result.failure == nil, result.count == expected else { throw ExitCode(1) }
     }
 }

@@ -16,9 +16,6 @@ struct ReceiveCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "amqp://[user:password@]host[:port] (default: the in-process listener).")
-    var url: String?
-
     @Option(help: "Source address.")
     var address = "queue"
 
@@ -34,18 +31,12 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Flag(help: "Ask the sender to send pre-settled (at most once): nothing to accept.")
     var presettled = false
 
-    @Flag(help: "Print the result as one JSON line (count, size, seconds, msgs_per_s, mb_per_s, cpu_us_per_msg, error).")
-    var json = false
-
-    @OptionGroup(title: "TLS")
-    var tls: TLSArguments
-
-    @Option(help: "The largest frame we accept (the peer splits larger transfers).")
-    var maxFrameSize: UInt32 = 1024 * 1024
+    @OptionGroup
+    var client: ClientArguments
 
     func run() async throws {
         let (count, credit, address, presettled) = (count, max(credit, 1), address, presettled)
-        let run = ClientRun(url: url, sourceMessageSize: size, maxFrameSize: maxFrameSize, tls: tls, json: json)
+        let run = ClientRun(arguments: client, sourceMessageSize: size)
         try await run.execute(expected: count) { session, result throws(AMQPClientError) in
             var options = AMQPReceiverOptions(prefetch: credit)
             options.presettled = presettled

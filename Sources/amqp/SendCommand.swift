@@ -16,9 +16,6 @@ struct SendCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "amqp://[user:password@]host[:port] (default: the in-process listener).")
-    var url: String?
-
     @Option(help: "Target address.")
     var address = "queue"
 
@@ -34,19 +31,13 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "Unsettled deliveries kept in flight.")
     var window = 1000
 
-    @Flag(help: "Print the result as one JSON line (count, size, seconds, msgs_per_s, mb_per_s, cpu_us_per_msg, error).")
-    var json = false
-
-    @OptionGroup(title: "TLS")
-    var tls: TLSArguments
-
-    @Option(help: "The largest frame we accept (the peer splits larger transfers).")
-    var maxFrameSize: UInt32 = 1024 * 1024
+    @OptionGroup
+    var client: ClientArguments
 
     func run() async throws {
         let message = AMQPMessage(data: ByteBuffer(repeating: 0x61, count: size)).encoded()
         let (count, presettled, address, window) = (count, presettled, address, window)
-        try await ClientRun(url: url, maxFrameSize: maxFrameSize, tls: tls, json: json).execute(expected: count) { session, result throws(AMQPClientError) in
+        try await ClientRun(arguments: client).execute(expected: count) { session, result throws(AMQPClientError) in
             result.size = size
             let sender = try await session.openSender(to: address, options: AMQPSenderOptions(presettled: presettled))
             let outcome = try await sender.send(encodedContentsOf: repeatElement(message, count: count), window: window)

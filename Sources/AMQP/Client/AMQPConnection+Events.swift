@@ -50,11 +50,11 @@ extension AMQPConnection {
             receiver.drains = []
             for waiter in drains { waiter.resume() }
         case .delivery(let id, let delivery):
-            metrics.messagesIn.increment()
-            metrics.bytesIn.increment(by: Int64(delivery.payload.readableBytes))
+            pendingMetrics.messagesIn += 1
+            pendingMetrics.bytesIn += delivery.payload.readableBytes
             guard let slot = attachedLink(id), let receiver = slot.receiver else { return }
             receiver.buffer.append(delivery)
-            if !delivery.settled { metrics.unsettledIn.increment() }
+            if !delivery.settled { pendingMetrics.unsettledIn += 1 }
             if let waiter = receiver.waiter {
                 receiver.waiter = nil
                 receiver.waiterTimeout?.cancel()

@@ -32,6 +32,7 @@ public actor AMQPConnection {
     /// Links by key: attached ones, and receivers detached with deliveries not yet taken.
     var linksByKey: [UInt64: LinkSlot] = [:]
     var nextKey: UInt64 = 0
+    var pendingMetrics = PendingMetrics()
     /// Batches with outcomes in the events being delivered.
     var batchesToFeed: [(BatchSend, SenderSlot)] = []
 

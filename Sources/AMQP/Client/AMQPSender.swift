@@ -190,6 +190,7 @@ extension AMQPConnection {
 
     /// A batch of events has been delivered: top up the windows of batches that had outcomes.
     func eventsDelivered() {
+        pendingMetrics.report(to: metrics)
         guard !batchesToFeed.isEmpty else { return }
         let batches = batchesToFeed
         batchesToFeed.removeAll(keepingCapacity: true)
@@ -199,13 +200,21 @@ extension AMQPConnection {
         }
     }
 
+    /// Accepted, or pre-settled (nil): pattern matching, not comparing whole outcome values.
+    static func isAccepted(_ state: DeliveryState?) -> Bool {
+        switch state {
+        case nil, .accepted?: return true
+        default: return false
+        }
+    }
+
     func outcomeReceived(_ sender: SenderSlot, tag: ByteBuffer, state: DeliveryState?) {
         guard tag.readableBytes == 8, let value = tag.getInteger(at: tag.readerIndex, as: UInt64.self) else { return }
         if let (range, index) = sender.settleInBatch(value) {
-            if !sender.presettled { metrics.unsettledOut.decrement() }
+            if !sender.presettled { pendingMetrics.unsettledOutSettled += 1 }
             let batch = range.batch
             batch.inFlight -= 1
-            if state == nil || state == .accepted(Accepted()) {
+            if Self.isAccepted(state) {
                 batch.outcome.accepted += 1
             } else {
                 batch.outcome.failures.append(.init(index: index, state: state))

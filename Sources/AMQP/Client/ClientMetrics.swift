@@ -23,3 +23,22 @@ struct ClientMetrics: Sendable {
         unsettledIn = Meter(label: "\(prefix).unsettled.in")
     }
 }
+
+/// Counts gathered over one batch of events and reported once (swift-metrics calls cost more
+/// than the counting).
+struct PendingMetrics {
+    var messagesIn = 0
+    var bytesIn = 0
+    var unsettledIn = 0
+    var unsettledOutSettled = 0
+
+    mutating func report(to metrics: ClientMetrics) {
+        if messagesIn > 0 {
+            metrics.messagesIn.increment(by: Int64(messagesIn))
+            metrics.bytesIn.increment(by: Int64(bytesIn))
+        }
+        if unsettledIn > 0 { metrics.unsettledIn.increment(by: Double(unsettledIn)) }
+        if unsettledOutSettled > 0 { metrics.unsettledOut.decrement(by: Double(unsettledOutSettled)) }
+        self = PendingMetrics()
+    }
+}

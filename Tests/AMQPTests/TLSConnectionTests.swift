@@ -67,7 +67,6 @@ import Testing
             try await roundTrip(url, options)
             return nil
         } catch {
-            if error.tlsError == nil { print("not a TLS error: \(error)") }
             return error.tlsError?.code
         }
     }

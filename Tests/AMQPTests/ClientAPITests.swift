@@ -246,3 +246,56 @@ import Testing
         #expect(try AMQPURL("amqp://localhost").credentials == [.anonymous()])
     }
 }
+
+/// A peer that opens and then never says another word: `close()` must still return, within
+/// the close time-out.
+@Suite(.timeLimit(.minutes(1))) struct BoundedCloseTests {
+    final class MutePeer: ChannelInboundHandler {
+        typealias InboundIn = AMQPInbound
+        typealias OutboundOut = ByteBuffer
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var reply = ByteBuffer()
+            switch unwrapInboundIn(data) {
+            case .header(let header) where header == .sasl:
+                reply.writeAMQPProtocolHeader(.sasl)
+                reply.writeAMQPFrame(AMQPFrame(channel: 0, body: .sasl(.mechanisms(SASLMechanisms(saslServerMechanisms: ["ANONYMOUS"])))))
+            case .frame(let frame):
+                if case .sasl(.initiate) = frame.body {
+                    reply.writeAMQPFrame(AMQPFrame(channel: 0, body: .sasl(.outcome(SASLOutcome(code: .ok)))))
+                } else if case .amqp(.open, _) = frame.body {
+                    reply.writeAMQPFrame(AMQPFrame(channel: 0, performative: .open(Open(containerID: "mute")), payload: ByteBuffer()))
+                }
+            case .header(let header):
+                reply.writeAMQPProtocolHeader(header)
+            }
+            if reply.readableBytes > 0 { context.writeAndFlush(wrapOutboundOut(reply), promise: nil) }
+        }
+    }
+
+    @Test func closeIsBoundedWhenThePeerNeverAnswers() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AMQPFrameReader(maxFrameSize: 65_536))
+                    try channel.pipeline.syncOperations.addHandler(MutePeer())
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        var options = AMQPConnectionOptions()
+        options.closeTimeout = .milliseconds(300)
+        options.operationTimeout = .milliseconds(300)
+        let connection = try await AMQPConnection.connect(to: "amqp://127.0.0.1:\(server.localAddress!.port!)", options: options)
+        // The peer never answers begin: a typed time-out, not a hang.
+        do throws(AMQPClientError) {
+            _ = try await connection.openSession()
+            Issue.record("the session must time out")
+        } catch {
+            #expect(error.code == .timedOut)
+        }
+        // Returns (the suite's time limit fails a hang), and the connection is over.
+        await connection.close()
+        await #expect(throws: AMQPClientError.self) { try await connection.openSession() }
+        try await server.close()
+    }
+}

@@ -95,11 +95,19 @@ public actor AMQPConnection {
         guard closedError == nil, let handler else { return }
         logger.debug("closing")
         handler.perform { $0.close() }
-        let deadline = eventLoop.scheduleTask(in: timeAmount(options.closeTimeout)) { [channel] in
-            channel?.close(promise: nil)
+        // Closed already (the transport was gone): nothing to wait for.
+        guard closedError == nil else { return }
+        let deadline = eventLoop.scheduleTask(in: timeAmount(options.closeTimeout)) {
+            self.assumeIsolated { $0.closeTimedOut() }
         }
         await withCheckedContinuation { closeWaiters.append($0) }
         deadline.cancel()
+    }
+
+    /// The peer did not answer our close in time: drop the transport and end the waits.
+    private func closeTimedOut() {
+        channel?.close(promise: nil)
+        transportClosed(AMQPClientError(code: .timedOut, detail: "no close from the peer within \(options.closeTimeout)"))
     }
 
     // MARK: Setup

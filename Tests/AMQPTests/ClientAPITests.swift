@@ -299,3 +299,23 @@ import Testing
         try await server.close()
     }
 }
+
+/// A link the peer refuses or detaches keeps its reason for later calls.
+@Suite(.timeLimit(.minutes(1))) struct LinkReasonTests {
+    @Test func aReceiverOnASinkSaysWhy() async throws {
+        // The sink-and-source listener refuses nothing, so use the queue listener's refusal of a
+        // receiver without an address (amqp:not-implemented).
+        let listener = try await AMQPListener.start(.queues(capacity: 10))
+        let connection = try await AMQPConnection.connect(to: "amqp://127.0.0.1:\(listener.port)")
+        let session = try await connection.openSession()
+        do throws(AMQPClientError) {
+            _ = try await session.openReceiver(from: nil)
+            Issue.record("a receiver without an address must be refused")
+        } catch {
+            #expect(error.code == .linkDetached)
+            #expect(error.condition == .notImplemented)
+        }
+        await connection.close()
+        await listener.close()
+    }
+}

@@ -155,7 +155,6 @@ extension AMQPConnection {
                 }
             }
         }
-        if slot.receiver?.buffer.isEmpty ?? true { linksByKey[slot.key] = nil }
     }
 
     func transportClosed(_ error: AMQPClientError) {

@@ -29,7 +29,8 @@ public actor AMQPConnection {
     var links: [LinkID: LinkSlot] = [:]
     /// The link last looked up by id (see `attachedLink`); its `id` is cleared when it detaches.
     var lastLink: LinkSlot?
-    /// Links by key: attached ones, and receivers detached with deliveries not yet taken.
+    /// Links by key, attached or detached (a detached one keeps why, and a receiver the
+    /// deliveries not yet taken), until the application closes its sender or receiver.
     var linksByKey: [UInt64: LinkSlot] = [:]
     var nextKey: UInt64 = 0
     var pendingMetrics = PendingMetrics()

@@ -93,7 +93,6 @@ extension AMQPConnection {
         }
         if !receiver.buffer.isEmpty {
             let taken = take(max, from: receiver, link: slot.id)
-            if slot.id == nil, receiver.buffer.isEmpty { linksByKey[key] = nil }
             return taken
         }
         if case .some(let error) = slot.detached {

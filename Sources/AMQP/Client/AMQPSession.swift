@@ -125,7 +125,7 @@ extension AMQPConnection {
         }
     }
 
-    /// The link's slot by key: attached, or a receiver detached with deliveries not yet taken.
+    /// The link's slot by key, attached or detached.
     func linkSlot(_ key: UInt64) -> LinkSlot? {
         linksByKey[key]
     }

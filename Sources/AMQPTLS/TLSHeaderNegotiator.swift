@@ -10,7 +10,8 @@ public final class TLSHeaderNegotiator: ChannelDuplexHandler, RemovableChannelHa
     public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
-    static let header: [UInt8] = Array("AMQP".utf8) + [2, 1, 0, 0]
+    /// `AMQP 2 1.0.0`: the protocol header of the TLS layer.
+    public static let header: [UInt8] = Array("AMQP".utf8) + [2, 1, 0, 0]
 
     private let makeTLS: () -> OpenSSLHandler
     private var received = ByteBuffer()

@@ -151,3 +151,24 @@ import Testing
         try await silent.close()
     }
 }
+
+/// The AMQP TLS header (spec 5.2.1): a listener serving plain and TLS on one port, TLS for
+/// the client that asks with the header.
+@Suite(.timeLimit(.minutes(1))) struct TLSHeaderTests {
+    @Test func tlsByHeaderAndPlainOnOnePort() async throws {
+        var listenerOptions = AMQPListener.Options()
+        listenerOptions.tls = .server(identity: TLSConnectionTests.identity("server"))
+        listenerOptions.tlsByHeader = true
+        let listener = try await AMQPListener.start(.queues(capacity: 100), options: listenerOptions)
+        defer { Task { await listener.close() } }
+        var tlsOptions = TLSConnectionTests.clientOptions()
+        tlsOptions.tlsNegotiation = .amqpHeader
+        try await TLSConnectionTests.roundTrip("amqp://localhost:\(listener.port)", tlsOptions)
+        // The same port without TLS.
+        try await TLSConnectionTests.roundTrip("amqp://localhost:\(listener.port)", AMQPConnectionOptions())
+        // Asking for TLS, but not trusting the certificate: refused, as with amqps.
+        var untrusting = TLSConnectionTests.clientOptions(trust: .system)
+        untrusting.tlsNegotiation = .amqpHeader
+        #expect(await TLSConnectionTests.tlsFailure("amqp://localhost:\(listener.port)", untrusting) == .untrustedIssuer)
+    }
+}

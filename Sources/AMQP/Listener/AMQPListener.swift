@@ -31,8 +31,12 @@ public final class AMQPListener: Sendable {
         /// SASL mechanisms offered. EXTERNAL (offered by default with a TLS configuration
         /// that requires client certificates) accepts a client whose certificate TLS verified.
         public var mechanisms: [AMQPSymbol] = ["ANONYMOUS", "PLAIN"]
-        /// TLS first on every connection (amqps), with this server configuration.
+        /// TLS with this server configuration: first on every connection (amqps), or, with
+        /// `tlsByHeader`, for clients that open with the AMQP TLS header (others stay plain).
         public var tls: TLSConfiguration?
+        /// Plain and TLS on one port: TLS for clients that ask with the AMQP TLS header
+        /// (spec 5.2.1) instead of TLS from the first byte.
+        public var tlsByHeader = false
         /// Checks what a client presents in SASL (PLAIN's user and password, …); true accepts.
         public var verify: @Sendable (SASLPresented) -> Bool = { _ in true }
         public var maxFrameSize: UInt32 = 1024 * 1024
@@ -82,7 +86,13 @@ public final class AMQPListener: Sendable {
                     handler.onEvent = { [unowned handler] event in
                         shared.value.handle(event, connection: connection, handler: handler)
                     }
-                    if let tls { try channel.pipeline.syncOperations.addHandler(OpenSSLHandler(context: tls)) }
+                    if let tls {
+                        if options.tlsByHeader {
+                            try channel.pipeline.syncOperations.addHandler(TLSHeaderResponder { OpenSSLHandler(context: tls) })
+                        } else {
+                            try channel.pipeline.syncOperations.addHandler(OpenSSLHandler(context: tls))
+                        }
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         AMQPFrameReader(maxFrameSize: options.maxFrameSize))
                     try channel.pipeline.syncOperations.addHandler(handler)

@@ -4,6 +4,7 @@ import AMQPTLS
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 
 /// TLS between our client and our listener over loopback, with certificates made at test
@@ -98,10 +99,20 @@ import Testing
     }
 
     @Test func mutualTLSWithSASLExternal() async throws {
-        let listener = try await Self.listener(requireClient: true)
+        // The identity EXTERNAL stands for is the client certificate's subject.
+        let seen = Mutex<[SASLPresented]>([])
+        var options = AMQPListener.Options()
+        options.tls = .server(identity: Self.identity("server"), trustRoots: .file(Self.file("ca.pem")),
+                              requireClientCertificate: true)
+        options.verify = { presented in
+            seen.withLock { $0.append(presented) }
+            return true
+        }
+        let listener = try await AMQPListener.start(.queues(capacity: 100), options: options)
         defer { Task { await listener.close() } }
         // With a client certificate the client presents EXTERNAL.
         try await Self.roundTrip("amqps://localhost:\(listener.port)", Self.clientOptions(identity: Self.identity("client")))
+        #expect(seen.withLock { $0 } == [.external(authorizationID: "/CN=amqp-client")])
         // Without one the server ends the handshake.
         let failure = await Self.tlsFailure("amqps://localhost:\(listener.port)", Self.clientOptions())
         #expect(failure != nil)

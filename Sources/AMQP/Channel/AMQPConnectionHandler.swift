@@ -233,10 +233,19 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
                 }
                 action = server.frameReceived(body)
             }
-            if case .verify(let presented, _) = action {
-                // EXTERNAL stands for the TLS client certificate: without one it fails.
-                var accepted = verify?(presented) ?? false
-                if case .external = presented, peerCertificateSubject == nil { accepted = false }
+            if case .verify(var presented, _) = action {
+                // EXTERNAL stands for the TLS client certificate: without one it fails, and
+                // with one the identity is the certificate's subject (what TLS verified), not
+                // whatever the client asked for.
+                var accepted = true
+                if case .external = presented {
+                    if let subject = peerCertificateSubject {
+                        presented = .external(authorizationID: subject)
+                    } else {
+                        accepted = false
+                    }
+                }
+                accepted = accepted && (verify?(presented) ?? false)
                 action = server.verified(accepted)
             }
             saslServer = server
@@ -246,7 +255,11 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
                 write(.header(.sasl))
                 write(.frame(AMQPFrame(channel: 0, body: .sasl(.mechanisms(mechanisms)))))
             case .succeed(let outcome, let presented):
-                identity = presented
+                if case .external = presented, let subject = peerCertificateSubject {
+                    identity = .external(authorizationID: subject)
+                } else {
+                    identity = presented
+                }
                 write(.frame(AMQPFrame(channel: 0, body: .sasl(.outcome(outcome)))))
                 phase = .amqp
                 engine.start()

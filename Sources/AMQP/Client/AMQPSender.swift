@@ -126,13 +126,10 @@ extension AMQPConnection {
     private func queue(_ messages: [ByteBuffer], tags first: UInt64, on id: LinkID, sender: SenderSlot) {
         let settled = sender.presettled
         var bytes = 0
+        for message in messages { bytes += message.readableBytes }
         handler?.perform { engine in
-            var tag = first
-            for message in messages {
-                bytes += message.readableBytes
-                engine.send(message, tag: sender.tag(tag), on: id, settled: settled)
-                tag &+= 1
-            }
+            engine.send(messages.indices.lazy.map { (message: messages[$0], tag: sender.tag(first &+ UInt64($0))) },
+                        on: id, settled: settled)
         }
         metrics.messagesOut.increment(by: Int64(messages.count))
         metrics.bytesOut.increment(by: Int64(bytes))

@@ -108,6 +108,19 @@ extension ConnectionEngine {
         pump(channel: id.channel)
     }
 
+    /// Queues many messages (already encoded, each with its tag) on a sending link, then sends
+    /// what credit and window allow: `send(_:tag:on:settled:messageFormat:)` for a batch, with
+    /// one pass of the sending loop instead of one per message.
+    public mutating func send<Deliveries: Sequence>(
+        _ deliveries: Deliveries, on id: LinkID, settled: Bool = false, messageFormat: UInt32 = 0
+    ) where Deliveries.Element == (message: ByteBuffer, tag: ByteBuffer) {
+        guard let link = sessions[id.channel]?.links[id.handle], link.role == .sender else { return }
+        for (message, tag) in deliveries {
+            link.queue.append(OutgoingDelivery(tag: tag, remaining: message, settled: settled, messageFormat: messageFormat))
+        }
+        pump(channel: id.channel)
+    }
+
     /// Deliveries queued on a sending link and not yet fully sent. With `Event.creditAvailable`
     /// (the link's whole credit) it tells how many more are worth queueing.
     public func queued(on id: LinkID) -> Int {

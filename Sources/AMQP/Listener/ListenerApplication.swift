@@ -205,14 +205,15 @@ final class ListenerApplication {
 
     private func send(_ messages: [ByteBuffer], to consumer: Consumer, remember: Bool) {
         guard let handler = connections[consumer.connection]?.handler else { return }
-        handler.perform { engine in
-            for message in messages {
-                let tag = consumer.nextTag
-                consumer.nextTag &+= 1
-                if remember, !consumer.presettled { consumer.unsettled[tag] = message }
-                engine.send(message, tag: ByteBuffer(integer: tag), on: consumer.link, settled: consumer.presettled)
-            }
+        var deliveries: [(message: ByteBuffer, tag: ByteBuffer)] = []
+        deliveries.reserveCapacity(messages.count)
+        for message in messages {
+            let tag = consumer.nextTag
+            consumer.nextTag &+= 1
+            if remember, !consumer.presettled { consumer.unsettled[tag] = message }
+            deliveries.append((message, ByteBuffer(integer: tag)))
         }
+        handler.perform { $0.send(deliveries, on: consumer.link, settled: consumer.presettled) }
     }
 
     /// A consumer is gone: what it had unsettled goes back to the front of its queue.

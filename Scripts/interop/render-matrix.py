@@ -2,8 +2,11 @@
 """Renders the interop report (JSON lines written by the interop tests, one per check:
 peer, feature, passed, detail) as a Markdown matrix, peer x feature.
 
-usage: render-matrix.py REPORT.jsonl [--title TEXT] > docs/interop.md
-Exits 1 when the report is empty or any check failed (the matrix is printed either way).
+usage: render-matrix.py REPORT.jsonl [--title TEXT] [--expect TEXT ...] [--min-checks N] > docs/interop.md
+Exits 1 when the report is empty, any check failed, a suite did not run (each --expect text
+must appear in some peer's or feature's name), or fewer than --min-checks checks ran: a
+suite that skipped because its peer was missing fails CI instead of passing unnoticed. The
+matrix is printed either way.
 """
 import argparse
 import datetime
@@ -16,6 +19,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("report")
     parser.add_argument("--title", default="Interop matrix")
+    parser.add_argument("--expect", action="append", default=[], help="text some peer or feature name must contain")
+    parser.add_argument("--min-checks", type=int, default=1)
     args = parser.parse_args()
 
     results = {}
@@ -58,7 +63,13 @@ def main():
         print("\n## Failures\n")
         for (peer, feature), value in failures:
             print(f"- **{peer}**, {feature}: {value['detail']}")
-    return 0 if results and not failures else 1
+    missing = [text for text in args.expect if not any(text in name for name in peers + features)]
+    for text in missing:
+        print(f"\nMissing: no check mentions {text!r} (its suite did not run).")
+    if len(results) < args.min_checks:
+        print(f"\nOnly {len(results)} checks ran; at least {args.min_checks} expected.")
+    ok = results and not failures and not missing and len(results) >= args.min_checks
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

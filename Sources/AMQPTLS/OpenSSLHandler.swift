@@ -83,8 +83,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         state = .handshaking
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let (seconds, attoseconds) = tls.configuration.handshakeTimeout.components
-        timeout = context.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+        timeout = context.eventLoop.scheduleTask(in: TimeAmount(tls.configuration.handshakeTimeout)) {
             let (handler, context) = bound.value
             guard handler.state == .handshaking else { return }
             handler.fail(context, TLSError(code: .handshakeTimeout))

@@ -56,19 +56,7 @@ struct ClientRun {
         var result = RunResult()
         do throws(AMQPClientError) {
             let target: AMQPURL
-            if let url {
-                target = try AMQPURL(url)
-            } else {
-                var listenerOptions = AMQPListener.Options()
-                listenerOptions.tls = tls.listener
-                do {
-                    listener = try await AMQPListener.start(.sinkAndSource(messageSize: sourceMessageSize), options: listenerOptions)
-                } catch {
-                    throw AMQPClientError(code: .connectFailed, detail: "the in-process listener did not start: \(error)")
-                }
-                target = AMQPURL(host: tls.listener == nil ? "127.0.0.1" : "localhost", port: listener!.port,
-                                 usesTLS: tls.listener != nil)
-            }
+            (target, listener) = try await tls.resolve(url: url, .sinkAndSource(messageSize: sourceMessageSize))
             var options = AMQPConnectionOptions()
             options.maxFrameSize = arguments.maxFrameSize
             options.tls = tls.client

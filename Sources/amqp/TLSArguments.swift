@@ -42,3 +42,25 @@ struct TLSArguments: ParsableArguments {
         return .server(identity: .files(certificateChain: listenerCert, privateKey: listenerKey))
     }
 }
+
+extension TLSArguments {
+    /// The peer to talk to: `url`, or (without one) an in-process listener with `behaviour`,
+    /// serving TLS when `--listener-cert` says so, which the caller closes.
+    func resolve(url: String?, _ behaviour: AMQPListener.Behaviour, prefetch: UInt32? = nil)
+        async throws(AMQPClientError) -> (AMQPURL, AMQPListener?)
+    {
+        if let url { return (try AMQPURL(url), nil) }
+        var options = AMQPListener.Options()
+        options.tls = listener
+        if let prefetch { options.prefetch = prefetch }
+        let started: AMQPListener
+        do {
+            started = try await AMQPListener.start(behaviour, options: options)
+        } catch {
+            throw AMQPClientError(code: .connectFailed, detail: "the in-process listener did not start: \(error)")
+        }
+        // With TLS the certificate names localhost.
+        let target = AMQPURL(host: listener == nil ? "127.0.0.1" : "localhost", port: started.port, usesTLS: listener != nil)
+        return (target, started)
+    }
+}

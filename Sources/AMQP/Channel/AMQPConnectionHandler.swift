@@ -331,26 +331,17 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         engine.takeEncoded(into: &encodedBatch)
         for chunk in encodedBatch { context.write(wrapOutboundOut(chunk), promise: nil) }
         if !encodedBatch.isEmpty { wroteSinceHeartbeat = true }
+        // Tracing: the engine keeps frame values, which are logged, then encoded the same way.
         engine.takeOutbound(into: &outboundBatch)
         guard !outboundBatch.isEmpty else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 1024)
-        let encoder = AMQPFrameEncoder()
-        let tracing = logger.logLevel <= .trace
+        var traced = EncodedOutbound(gatheringThreshold: Self.gatheringThreshold)
         for item in outboundBatch {
-            if tracing { logger.trace("sent \(FrameTrace(item))") }
-            guard case .frame(let frame) = item, case .amqp(_, let payload) = frame.body,
-                  payload.readableBytes >= Self.gatheringThreshold
-            else {
-                encoder.encode(data: item, out: &buffer)
-                continue
-            }
-            _ = buffer.writeAMQPFrameLeavingPayload(frame)
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            context.write(wrapOutboundOut(payload), promise: nil)
-            buffer = context.channel.allocator.buffer(capacity: 1024)
+            logger.trace("sent \(FrameTrace(item))")
+            traced.write(item)
         }
+        traced.take(into: &encodedBatch)
+        for chunk in encodedBatch { context.write(wrapOutboundOut(chunk), promise: nil) }
         wroteSinceHeartbeat = true
-        if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
     }
 
     /// Heartbeats at half the peer's idle time-out; our own idle time-out checked as often.

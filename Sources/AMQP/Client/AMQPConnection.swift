@@ -67,8 +67,7 @@ public actor AMQPConnection {
                                        metadata: ["amqp.peer": "\(url)"])
             }
         }
-        let timeout = TimeAmount.nanoseconds(Int64(options.connectTimeout.components.seconds) * 1_000_000_000
-            + options.connectTimeout.components.attoseconds / 1_000_000_000)
+        let timeout = TimeAmount(options.connectTimeout)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -98,7 +97,7 @@ public actor AMQPConnection {
         handler.perform { $0.close() }
         // Closed already (the transport was gone): nothing to wait for.
         guard closedError == nil else { return }
-        let deadline = eventLoop.scheduleTask(in: timeAmount(options.closeTimeout)) {
+        let deadline = eventLoop.scheduleTask(in: TimeAmount(options.closeTimeout)) {
             self.assumeIsolated { $0.closeTimedOut() }
         }
         await withCheckedContinuation { closeWaiters.append($0) }
@@ -214,13 +213,8 @@ public actor AMQPConnection {
 
     /// Fails `operation` if the peer has not answered it within the operation time-out.
     func scheduleTimeout(_ operation: PendingOperation) -> Scheduled<Void> {
-        eventLoop.scheduleTask(in: timeAmount(options.operationTimeout)) {
+        eventLoop.scheduleTask(in: TimeAmount(options.operationTimeout)) {
             self.assumeIsolated { $0.timedOut(operation) }
         }
-    }
-
-    nonisolated func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

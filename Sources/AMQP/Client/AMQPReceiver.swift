@@ -107,7 +107,7 @@ extension AMQPConnection {
                 return .success(try await awaiting { continuation in
                     receiver.waiter = (max, continuation)
                     if let timeout {
-                        receiver.waiterTimeout = eventLoop.scheduleTask(in: timeAmount(timeout)) {
+                        receiver.waiterTimeout = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
                             self.assumeIsolated { $0.stopWaiting(key: key, error: nil) }
                         }
                     }
@@ -145,7 +145,7 @@ extension AMQPConnection {
             throw AMQPClientError(code: .linkDetached, detail: "the receiver is closed")
         }
         guard let handler else { return }
-        let current = handler.perform { $0.linkCredit(on: id) }
+        let current = handler.inspect { $0.linkCredit(on: id) }
         let granted = credit ?? current
         guard drain else {
             handler.perform { $0.grantCredit(current &+ granted, on: id) }

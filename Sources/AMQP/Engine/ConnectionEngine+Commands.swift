@@ -102,10 +102,7 @@ extension ConnectionEngine {
     /// session window allow. `tag` must be unique among the link's unsettled deliveries.
     public mutating func send(_ message: ByteBuffer, tag: ByteBuffer, on id: LinkID, settled: Bool = false,
                               messageFormat: UInt32 = 0) {
-        guard sessions[id.channel]?.links[id.handle]?.role == .sender else { return }
-        sessions[id.channel]!.links[id.handle]!.queue.append(
-            OutgoingDelivery(tag: tag, remaining: message, settled: settled, messageFormat: messageFormat))
-        pump(channel: id.channel)
+        send(CollectionOfOne((message: message, tag: tag)), on: id, settled: settled, messageFormat: messageFormat)
     }
 
     /// Queues many messages (already encoded, each with its tag) on a sending link, then sends

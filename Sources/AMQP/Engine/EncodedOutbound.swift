@@ -21,27 +21,23 @@ public struct EncodedOutbound: Sendable {
         case .header(let header):
             current.writeAMQPProtocolHeader(header)
         case .frame(let frame):
-            guard case .amqp(_, let payload) = frame.body, payload.readableBytes >= gatheringThreshold else {
+            guard case .amqp(let performative, let payload) = frame.body else {
                 current.writeAMQPFrame(frame)
                 return
             }
-            _ = current.writeAMQPFrameLeavingPayload(frame)
-            chunks.append(current)
-            chunks.append(payload)
-            current = ByteBuffer()
+            write(performative, channel: frame.channel, payload: payload)
         }
     }
 
     /// An AMQP frame, written without building a frame value first.
     mutating func write(_ performative: Performative, channel: UInt16, payload: ByteBuffer) {
         reserve()
+        current.writeAMQPFrameHead(performative, channel: channel, payloadLength: payload.readableBytes)
         if payload.readableBytes >= gatheringThreshold {
-            current.writeAMQPFrameHead(performative, channel: channel, payloadLength: payload.readableBytes)
             chunks.append(current)
             chunks.append(payload)
             current = ByteBuffer()
         } else {
-            current.writeAMQPFrameHead(performative, channel: channel, payloadLength: payload.readableBytes)
             current.writeImmutableBuffer(payload)
         }
     }

@@ -74,22 +74,6 @@ extension ByteBuffer {
         setInteger(UInt32(truncatingIfNeeded: writerIndex - start), at: start)
     }
 
-    /// Writes a frame's header and performative, its size counting the payload, and returns
-    /// the payload for the caller to write right after as a buffer of its own (a gathering
-    /// write: the payload is not copied). For frames without a payload it writes the whole
-    /// frame and returns nil.
-    @inlinable
-    public mutating func writeAMQPFrameLeavingPayload(_ frame: AMQPFrame) -> ByteBuffer? {
-        guard case .amqp(let performative, let payload) = frame.body, payload.readableBytes > 0 else {
-            writeAMQPFrame(frame)
-            return nil
-        }
-        let start = startAMQPFrame(channel: frame.channel, type: frame.type)
-        performative.writeAMQP(into: &self)
-        finishAMQPFrame(sizeAt: start, extra: payload.readableBytes)
-        return payload
-    }
-
     /// Writes an AMQP frame's header and performative, its size counting `payloadLength`
     /// bytes of payload that the caller writes next (here or as a buffer of its own).
     @inlinable

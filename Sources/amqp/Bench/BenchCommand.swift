@@ -135,22 +135,9 @@ struct BenchCommand: AsyncParsableCommand {
         options.tls = tls.client
         let target: AMQPURL
         do throws(AMQPClientError) {
-            if let url {
-                target = try AMQPURL(url)
-            } else {
-                var listenerOptions = AMQPListener.Options()
-                listenerOptions.tls = tls.listener
-                listenerOptions.prefetch = credit
-                let behaviour: AMQPListener.Behaviour = scenario.mode == .pipe
-                    ? .queues(capacity: 1_000_000) : .sinkAndSourceCycling(bodySizes: scenario.size.cycle)
-                do {
-                    listener = try await AMQPListener.start(behaviour, options: listenerOptions)
-                } catch {
-                    throw AMQPClientError(code: .connectFailed, detail: "the in-process listener did not start: \(error)")
-                }
-                target = AMQPURL(host: tls.listener == nil ? "127.0.0.1" : "localhost", port: listener!.port,
-                                 usesTLS: tls.listener != nil)
-            }
+            let behaviour: AMQPListener.Behaviour = scenario.mode == .pipe
+                ? .queues(capacity: 1_000_000) : .sinkAndSourceCycling(bodySizes: scenario.size.cycle)
+            (target, listener) = try await tls.resolve(url: url, behaviour, prefetch: credit)
         } catch {
             return BenchResult(mode: scenario.mode.rawValue, size: "\(scenario.size)", settlement: "", connections: 0, links: 0,
                                messages: 0, seconds: 0, bytes: 0, cpuSeconds: 0, error: "\(error)")

@@ -31,13 +31,12 @@ enum Interop {
         let entry: [String: Any] = ["peer": peer, "feature": feature, "passed": passed, "detail": detail ?? NSNull()]
         guard var line = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]) else { return }
         line.append(0x0A)
-        if let handle = FileHandle(forWritingAtPath: path) {
-            handle.seekToEndOfFile()
-            handle.write(line)
-            handle.closeFile()
-        } else {
-            FileManager.default.createFile(atPath: path, contents: line)
-        }
+        // Suites record concurrently: one append-mode write per line (creating the file
+        // separately raced, and a first line was lost).
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
     /// The error `body` throws, or nil when it succeeds.

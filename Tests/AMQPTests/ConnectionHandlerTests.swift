@@ -16,7 +16,6 @@ import Testing
     }
 
     static func pipeline(_ channel: Channel, _ handler: AMQPConnectionHandler) throws {
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AMQPFrameDecoder(maxFrameSize: 65_536)))
         try channel.pipeline.syncOperations.addHandler(handler)
     }
 

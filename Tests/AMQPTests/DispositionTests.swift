@@ -52,3 +52,50 @@ import Testing
         ])
     }
 }
+
+@Suite struct UnsettledWindowTests {
+    @Test func idsFarAheadAndStragglersKeepTheirValues() {
+        var unsettled = UnsettledDeliveries<UInt32>()
+        // In order, a far jump (beyond the gap filled in), and one held while many go by.
+        for id: UInt32 in 10..<20 { unsettled.sent(id, id) }
+        unsettled.sent(1_000_000, 1_000_000)
+        unsettled.sent(30, 30)  // a small gap: filled in
+        #expect(unsettled.count == 12)
+        for id: UInt32 in 11..<20 { #expect(unsettled.dispositionReceived(first: id, last: nil, settled: true) { _, _ in } == 1) }
+        let limit = UInt32(UnsettledDeliveries<UInt32>.windowLimit)
+        for id in 31..<(31 + 2 * limit) {
+            unsettled.sent(id, id)
+            unsettled.dispositionReceived(first: id, last: nil, settled: true) { _, _ in }
+        }
+        // 10 (held), 30, 1_000_000 remain, whichever store they ended in.
+        #expect(unsettled.count == 3)
+        for id: UInt32 in [10, 30, 1_000_000] { #expect(unsettled.contains(id)) }
+        var seen: [UInt32: UInt32] = [:]
+        #expect(unsettled.dispositionReceived(first: 0, last: 2_000_000, settled: false) { seen[$0] = $1 } == 3)
+        #expect(seen == [10: 10, 30: 30, 1_000_000: 1_000_000])
+        // A re-sent id replaces its value (no duplicate).
+        unsettled.sent(10, 99)
+        #expect(unsettled.count == 3)
+        let all = unsettled.removeAll()
+        #expect(all == [10: 99, 30: 30, 1_000_000: 1_000_000])
+        #expect(unsettled.isEmpty)
+    }
+
+    @Test func theWindowWrapsAround2To32() {
+        var unsettled = UnsettledDeliveries<Int>()
+        for step in 0..<100 { unsettled.sent(.max - 49 &+ UInt32(step), step) }
+        #expect(unsettled.count == 100)
+        var seen: [Int] = []
+        #expect(unsettled.dispositionReceived(first: .max - 49, last: 49, settled: true) { seen.append($1) } == 100)
+        #expect(seen == Array(0..<100))
+        #expect(unsettled.isEmpty)
+    }
+
+    @Test func settlingOutOfOrderKeepsTheRest() {
+        var unsettled = UnsettledDeliveries<Int>()
+        for id: UInt32 in 0..<1000 { unsettled.sent(id, Int(id)) }
+        for id: UInt32 in stride(from: 999, through: 0, by: -2) { unsettled.dispositionReceived(first: id, last: nil, settled: true) { _, _ in } }
+        #expect(unsettled.count == 500)
+        #expect(unsettled.contains(0) && !unsettled.contains(1) && unsettled.contains(998))
+    }
+}

@@ -3,14 +3,15 @@ import AMQPTLS
 import Logging
 import NIOCore
 
-/// Drives a `ConnectionEngine` (and, first, the SASL layer) on a NIO channel: decoded
-/// headers and frames in, encoded frames out, one write per batch of work and one flush per
-/// read. It runs on the channel's event loop only; the application talks to it through
-/// `perform(_:)`, and hears from it through `onEvent`.
+/// Drives a `ConnectionEngine` (and, first, the SASL layer) on a NIO channel: bytes in (split
+/// into headers and frames here, by an `AMQPFrameSplitter`: no pipeline step per frame),
+/// encoded frames out, one write per batch of work and one flush per read. It runs on the
+/// channel's event loop only; the application talks to it through `perform(_:)`, and hears
+/// from it through `onEvent`.
 ///
-/// Expects an `AMQPFrameDecoder` (as a `ByteToMessageHandler`) before it in the pipeline.
+/// Undecodable input closes the connection with `amqp:connection:framing-error`.
 public final class AMQPConnectionHandler: ChannelDuplexHandler {
-    public typealias InboundIn = AMQPInbound
+    public typealias InboundIn = ByteBuffer
     public typealias OutboundIn = Never
     public typealias OutboundOut = ByteBuffer
 
@@ -30,6 +31,8 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     }
 
     private var engine: ConnectionEngine
+    private var splitter: AMQPFrameSplitter
+    private var readFailed = false
     private var saslClient: SASLClientStateMachine?
     private var saslServer: SASLServerStateMachine?
     private let verify: ((SASLPresented) -> Bool)?
@@ -58,8 +61,11 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     /// Every header and frame in and out at trace level (never a SASL credential).
     public var logger = Logger(label: "amqp.connection", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    public init(engine: ConnectionEngine, sasl: SASL = .none) {
+    /// `maxFrameSize`: the largest frame read (nil: the engine's max-frame-size).
+    public init(engine: ConnectionEngine, sasl: SASL = .none, maxFrameSize: UInt32? = nil,
+                limits: AMQPDecodingLimits = .default) {
         self.engine = engine
+        splitter = AMQPFrameSplitter(maxFrameSize: maxFrameSize ?? engine.configuration.maxFrameSize, limits: limits)
         switch sasl {
         case .none:
             phase = .amqp
@@ -128,8 +134,17 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !readFailed else { return }
         lastRead = .now()
-        let item = unwrapInboundIn(data)
+        do {
+            try splitter.split(unwrapInboundIn(data)) { received($0) }
+        } catch {
+            readFailed = true
+            decodingFailed(error, context)
+        }
+    }
+
+    private func received(_ item: AMQPInbound) {
         if logger.logLevel <= .trace { logger.trace("received \(FrameTrace(item))") }
         switch phase {
         case .sasl: saslRead(item)
@@ -180,7 +195,11 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        // Undecodable input: tell the peer why (framing error), then close.
+        decodingFailed(decoding, context)
+    }
+
+    /// Undecodable input: tell the peer why (framing error), then close.
+    private func decodingFailed(_ decoding: AMQPDecodingError, _ context: ChannelHandlerContext) {
         let detail = "\(decoding)"
         if phase == .amqp {
             engine.protocolViolated(.framingError, detail)

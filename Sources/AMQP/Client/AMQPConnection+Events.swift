@@ -55,10 +55,11 @@ extension AMQPConnection {
             guard let slot = attachedLink(id), let receiver = slot.receiver else { return }
             receiver.buffer.append(delivery)
             if !delivery.settled { pendingMetrics.unsettledIn += 1 }
-            if let waiter = receiver.waiter {
-                receiver.waiter = nil
-                receiver.waiterTimeout?.cancel()
-                waiter.continuation.resume(returning: take(waiter.max, from: receiver, link: id))
+            // The waiter wakes once the whole batch of events is in (`eventsDelivered`), with
+            // as many deliveries as it asked for, not with the first alone.
+            if receiver.waiter != nil, !receiver.wakePending {
+                receiver.wakePending = true
+                receiversToWake.append((receiver, id))
             }
         case .outcome(let id, _, let tag, let state, let settled):
             guard settled, let sender = attachedLink(id)?.sender else { return }
@@ -66,6 +67,24 @@ extension AMQPConnection {
         case .closeTransport(let error):
             transportClosed(error.map(AMQPClientError.init)
                 ?? AMQPClientError(code: .connectionClosed, detail: "closed"))
+        }
+    }
+
+    /// A batch of events has been delivered: what is cheaper done once per batch than once
+    /// per event (metrics, batch windows, waking receivers).
+    func eventsDelivered() {
+        pendingMetrics.report(to: metrics)
+        if !batchesToFeed.isEmpty { feedBatches() }
+        guard !receiversToWake.isEmpty else { return }
+        let receivers = receiversToWake
+        receiversToWake.removeAll(keepingCapacity: true)
+        for (receiver, id) in receivers {
+            receiver.wakePending = false
+            guard let waiter = receiver.waiter, !receiver.buffer.isEmpty else { continue }
+            receiver.waiter = nil
+            receiver.waiterTimeout?.cancel()
+            receiver.waiterTimeout = nil
+            waiter.continuation.resume(returning: take(waiter.max, from: receiver, link: id))
         }
     }
 

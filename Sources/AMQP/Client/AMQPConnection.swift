@@ -36,6 +36,8 @@ public actor AMQPConnection {
     var pendingMetrics = PendingMetrics()
     /// Batches with outcomes in the events being delivered.
     var batchesToFeed: [(BatchSend, SenderSlot)] = []
+    /// Receivers with a waiter and deliveries in the events being delivered.
+    var receiversToWake: [(ReceiverSlot, LinkID)] = []
 
     init(eventLoop: any EventLoop, options: AMQPConnectionOptions) {
         self.eventLoop = eventLoop
@@ -146,8 +148,6 @@ public actor AMQPConnection {
                 })
             }
         }
-        try channel.pipeline.syncOperations.addHandler(
-            AMQPFrameReader(maxFrameSize: options.maxFrameSize))
         try channel.pipeline.syncOperations.addHandler(handler)
     }
 

@@ -185,10 +185,8 @@ extension AMQPConnection {
         }
     }
 
-    /// A batch of events has been delivered: top up the windows of batches that had outcomes.
-    func eventsDelivered() {
-        pendingMetrics.report(to: metrics)
-        guard !batchesToFeed.isEmpty else { return }
+    /// Tops up the windows of batches that had outcomes in the events just delivered.
+    func feedBatches() {
         let batches = batchesToFeed
         batchesToFeed.removeAll(keepingCapacity: true)
         for (batch, sender) in batches {

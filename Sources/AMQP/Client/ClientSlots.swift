@@ -142,4 +142,6 @@ final class ReceiverSlot {
     var waiter: (max: Int, continuation: CheckedContinuation<[IncomingDelivery], any Error>)?
     var waiterTimeout: Scheduled<Void>?
     var drains: [AnswerWaiter<Void>] = []
+    /// In `AMQPConnection.receiversToWake`.
+    var wakePending = false
 }

@@ -67,6 +67,8 @@ public struct ConnectionEngine {
     }
 
     public var negotiated: NegotiatedConnection? { connection.negotiated }
+    /// What we offer (our open).
+    public var configuration: ConnectionConfiguration { connection.configuration }
 
     /// Takes what is to be written, leaving the queue empty.
     public mutating func takeOutbound() -> [AMQPInbound] {

@@ -93,8 +93,6 @@ public final class AMQPListener: Sendable {
                             try channel.pipeline.syncOperations.addHandler(OpenSSLHandler(context: tls))
                         }
                     }
-                    try channel.pipeline.syncOperations.addHandler(
-                        AMQPFrameReader(maxFrameSize: options.maxFrameSize))
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

@@ -30,7 +30,7 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         case closed
     }
 
-    private var engine: ConnectionEngine
+    @exclusivity(unchecked) private var engine: ConnectionEngine
     private var splitter: AMQPFrameSplitter
     private var readFailed = false
     private var saslClient: SASLClientStateMachine?

@@ -170,13 +170,11 @@ extension AMQPConnection {
             if case .some(let error?) = linkSlot(key)?.detached { throw error }
             throw AMQPClientError(code: .linkDetached, detail: "the receiver is closed; the peer will redeliver")
         }
-        var twice: UInt32?
-        handler.perform { engine in
-            for deliveryID in deliveryIDs where !engine.settle(deliveryID, on: id, state: state) {
-                twice = deliveryID
-            }
+        let twice = handler.perform { $0.settle(deliveryIDs, on: id, state: state) }
+        metrics.unsettledIn.decrement(by: Double(deliveryIDs.count - twice))
+        if twice > 0 {
+            throw AMQPClientError(code: .alreadySettled,
+                                  detail: twice == 1 ? "one delivery was settled already" : "\(twice) deliveries were settled already")
         }
-        metrics.unsettledIn.decrement(by: Double(deliveryIDs.count - (twice == nil ? 0 : 1)))
-        if let twice { throw AMQPClientError(code: .alreadySettled, detail: "delivery \(twice)") }
     }
 }

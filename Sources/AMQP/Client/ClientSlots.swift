@@ -3,7 +3,9 @@ import NIOCore
 
 // What the connection actor keeps per session and per link while the application holds
 // them: the continuations waiting on the peer and the deliveries waiting for the consumer.
-// Reference types, isolated to the connection actor (its event loop).
+// Reference types, isolated to the connection actor (its event loop). The hot ones skip the
+// run-time exclusivity check (`@exclusivity(unchecked)`): one thread touches them, in
+// accesses that never overlap, and the checks cost about 5 % of a delivery's CPU.
 
 /// A waiter for the peer's answer to begin, end, attach or detach.
 typealias AnswerWaiter<Value> = CheckedContinuation<Value, any Error>
@@ -62,11 +64,11 @@ final class SenderSlot {
     let presettled: Bool
     /// The link's key in the connection.
     let key: UInt64
-    var nextTag: UInt64 = 0
+    @exclusivity(unchecked) var nextTag: UInt64 = 0
     /// By delivery tag: who waits for the outcome of a single send.
-    var waiting: [UInt64: Waiter] = [:]
+    @exclusivity(unchecked) var waiting: [UInt64: Waiter] = [:]
     /// Batch sends' tag ranges, in tag order (tags only grow).
-    var batchRanges = CircularBuffer<BatchRange>()
+    @exclusivity(unchecked) var batchRanges = CircularBuffer<BatchRange>()
 
     /// The batch range holding `tag`, counted as settled once more; nil if none does.
     func settleInBatch(_ tag: UInt64) -> (range: BatchRange, index: Int)? {
@@ -87,12 +89,12 @@ final class SenderSlot {
         return (range, index)
     }
     /// The whole credit the peer last granted.
-    var credit: UInt32 = 0
+    @exclusivity(unchecked) var credit: UInt32 = 0
     /// Delivery tags are 8-byte slices of a block holding 1,024 consecutive tags, written
     /// once (never written to again while slices of it are alive, so no copy-on-write): a
     /// tag costs no allocation of its own.
-    private var tagBlock = ByteBuffer()
-    private var tagBlockBase: UInt64 = 0
+    @exclusivity(unchecked) private var tagBlock = ByteBuffer()
+    @exclusivity(unchecked) private var tagBlockBase: UInt64 = 0
 
     /// The 8-byte big-endian tag for `value`.
     func tag(_ value: UInt64) -> ByteBuffer {
@@ -117,18 +119,18 @@ final class SenderSlot {
 final class BatchSend {
     let next: () -> ByteBuffer?
     let window: Int
-    var continuation: CheckedContinuation<AMQPBatchOutcome, any Error>?
-    var sent = 0
-    var inFlight = 0
-    var exhausted = false
-    var outcome = AMQPBatchOutcome()
+    @exclusivity(unchecked) var continuation: CheckedContinuation<AMQPBatchOutcome, any Error>?
+    @exclusivity(unchecked) var sent = 0
+    @exclusivity(unchecked) var inFlight = 0
+    @exclusivity(unchecked) var exhausted = false
+    @exclusivity(unchecked) var outcome = AMQPBatchOutcome()
     /// Re-entrancy guard: outcomes reported while feeding ask for another round instead.
-    var feeding = false
-    var feedAgain = false
+    @exclusivity(unchecked) var feeding = false
+    @exclusivity(unchecked) var feedAgain = false
     /// Outcomes came in this batch of events: feed once when the batch is delivered.
-    var feedPending = false
+    @exclusivity(unchecked) var feedPending = false
     /// With an observer: when each in-flight message was queued, by index.
-    var observe: (@Sendable (AMQPSendReport) -> Void)?
+    @exclusivity(unchecked) var observe: (@Sendable (AMQPSendReport) -> Void)?
 
     init(window: Int, next: @escaping () -> ByteBuffer?, continuation: CheckedContinuation<AMQPBatchOutcome, any Error>) {
         self.window = max(window, 1)
@@ -138,10 +140,10 @@ final class BatchSend {
 }
 
 final class ReceiverSlot {
-    var buffer = CircularBuffer<IncomingDelivery>()
-    var waiter: (max: Int, continuation: CheckedContinuation<[IncomingDelivery], any Error>)?
-    var waiterTimeout: Scheduled<Void>?
-    var drains: [AnswerWaiter<Void>] = []
+    @exclusivity(unchecked) var buffer = CircularBuffer<IncomingDelivery>()
+    @exclusivity(unchecked) var waiter: (max: Int, continuation: CheckedContinuation<[IncomingDelivery], any Error>)?
+    @exclusivity(unchecked) var waiterTimeout: Scheduled<Void>?
+    @exclusivity(unchecked) var drains: [AnswerWaiter<Void>] = []
     /// In `AMQPConnection.receiversToWake`.
-    var wakePending = false
+    @exclusivity(unchecked) var wakePending = false
 }

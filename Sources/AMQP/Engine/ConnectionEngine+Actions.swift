@@ -105,6 +105,7 @@ extension ConnectionEngine {
 
     private mutating func releaseLink(_ id: LinkID, _ error: AMQPLinkError?) {
         guard let link = sessions[id.channel]?.links.removeValue(forKey: id.handle) else { return }
+        lastTransferRoute = nil
         if let remote = link.remoteHandle { sessions[id.channel]!.byRemoteHandle[remote] = nil }
         sessions[id.channel]!.machine.linkDetachSent(handle: id.handle)
         events.append(.linkDetached(id, error))
@@ -112,6 +113,7 @@ extension ConnectionEngine {
 
     private mutating func releaseSession(_ channel: UInt16, _ error: AMQPSessionError?) {
         guard let session = sessions.removeValue(forKey: channel) else { return }
+        lastTransferRoute = nil
         if let remote = session.remoteChannel { byRemoteChannel[remote] = nil }
         // Ending a session detaches its links (spec 2.5.5).
         for handle in session.links.keys.sorted() {

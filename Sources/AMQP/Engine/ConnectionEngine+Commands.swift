@@ -81,6 +81,7 @@ extension ConnectionEngine {
         if let remote {
             sessions[channel]!.links[attach.handle]!.remoteHandle = remote.handle
             sessions[channel]!.byRemoteHandle[remote.handle] = attach.handle
+            lastTransferRoute = nil
             let earlyFlow = sessions[channel]!.requested.removeValue(forKey: remote.handle) ?? nil
             apply(sessions[channel]!.links[attach.handle]!.machine.attachReceived(remote), link: id)
             // The peer's flow that came before our answer: apply it now (only its link part
@@ -133,13 +134,25 @@ extension ConnectionEngine {
     /// settles when the sender settles it (spec 2.6.12, 3.2.16).
     @discardableResult
     public mutating func settle(_ deliveryID: UInt32, on id: LinkID, state: DeliveryState) -> Bool {
-        guard let session = sessions[id.channel],
-              session.unsettledReceived.dispositionReceived(first: deliveryID, last: nil, settled: true, { _, _ in }) == 1
-        else { return false }
+        settle(CollectionOfOne(deliveryID), on: id, state: state) == 0
+    }
+
+    /// Settles received deliveries with one outcome (one session and link lookup for all);
+    /// returns how many were not unsettled deliveries of ours (settled already, or unknown).
+    public mutating func settle(_ deliveryIDs: some Collection<UInt32>, on id: LinkID, state: DeliveryState) -> Int {
+        guard let session = sessions[id.channel] else { return deliveryIDs.count }
         let second = session.links[id.handle]?.machine.local.rcvSettleMode == .second
-        if second { session.awaitingSenderSettlement.sent(deliveryID, id.handle) }
-        session.dispositions.add(deliveryID, state: state, settled: !second)
-        return true
+        var missing = 0
+        for deliveryID in deliveryIDs {
+            guard session.unsettledReceived.dispositionReceived(first: deliveryID, last: nil, settled: true, { _, _ in }) == 1
+            else {
+                missing += 1
+                continue
+            }
+            if second { session.awaitingSenderSettlement.sent(deliveryID, id.handle) }
+            session.dispositions.add(deliveryID, state: state, settled: !second)
+        }
+        return missing
     }
 
     /// The application took `count` deliveries from a receiving link: keeps its credit up.

@@ -33,6 +33,10 @@ public struct ConnectionEngine {
     var connection: ConnectionStateMachine
     var sessions: [UInt16: SessionEndpoint] = [:]
     var byRemoteChannel: [UInt16: UInt16] = [:]
+    /// Where the last transfer went: transfers come in runs for one link, and this saves the
+    /// four dictionary lookups from the peer's channel and handle to our session and link.
+    /// Forgotten whenever a session or link goes or a mapping changes.
+    var lastTransferRoute: TransferRoute?
     let sessionConfiguration: SessionConfiguration
     var nextChannel: UInt16 = 0
     /// Sending links asked to drain: the drain completes at `flush()` once their queue is empty.
@@ -115,6 +119,10 @@ public struct ConnectionEngine {
     }
 
     private mutating func received(_ performative: Performative, payload: ByteBuffer, channel: UInt16) {
+        if case .transfer(let transfer) = performative, let route = lastTransferRoute,
+           route.remoteChannel == channel, route.remoteHandle == transfer.handle {
+            return transferReceived(transfer, payload: payload, route: route)
+        }
         switch performative {
         case .open(let open):
             apply(connection.openReceived(open))
@@ -168,6 +176,7 @@ public struct ConnectionEngine {
             }
             sessions[ours]!.remoteChannel = channel
             byRemoteChannel[channel] = ours
+            lastTransferRoute = nil
             apply(sessions[ours]!.machine.beginReceived(begin), channel: ours)
             return
         }
@@ -181,6 +190,7 @@ public struct ConnectionEngine {
         _ = session.machine.beginReceived(begin)
         sessions[local] = session
         byRemoteChannel[channel] = local
+        lastTransferRoute = nil
         apply(sessions[local]!.machine.beginRequested(answering: channel), channel: local)
         events.append(.sessionBegun(channel: local))
     }
@@ -199,6 +209,7 @@ public struct ConnectionEngine {
         }
         sessions[channel]!.links[handle]!.remoteHandle = attach.handle
         sessions[channel]!.byRemoteHandle[attach.handle] = handle
+        lastTransferRoute = nil
         apply(sessions[channel]!.links[handle]!.machine.attachReceived(attach), link: LinkID(channel: channel, handle: handle))
     }
 
@@ -251,7 +262,6 @@ public struct ConnectionEngine {
     }
 
     private mutating func transferReceived(_ transfer: Transfer, payload: ByteBuffer, channel: UInt16) {
-        // One lookup each for the session and the link (references): this runs per frame.
         let session = sessions[channel]!
         let sessionAction = session.machine.transferReceived(handle: transfer.handle)
         guard sessionAction == .none else { return apply(sessionAction, channel: channel) }
@@ -261,7 +271,20 @@ public struct ConnectionEngine {
                                                                errorDescription: "transfer to a sending link")), channel: channel)
             return
         }
-        let id = LinkID(channel: channel, handle: handle)
+        let route = TransferRoute(remoteChannel: session.remoteChannel ?? 0, remoteHandle: transfer.handle,
+                                  id: LinkID(channel: channel, handle: handle), session: session, link: link)
+        if session.remoteChannel != nil { lastTransferRoute = route }
+        transferReceived(transfer, payload: payload, route: route, sessionChecked: true)
+    }
+
+    private mutating func transferReceived(_ transfer: Transfer, payload: ByteBuffer, route: TransferRoute,
+                                           sessionChecked: Bool = false) {
+        let (session, link, id) = (route.session, route.link, route.id)
+        if !sessionChecked {
+            let sessionAction = session.machine.transferReceived(handle: transfer.handle)
+            guard sessionAction == .none else { return apply(sessionAction, channel: id.channel) }
+        }
+        let handle = id.handle
         // Detaching (we sent our detach): what still arrives for the link is dropped.
         guard link.machine.isAttached else { return }
         switch link.receiver?.transferReceived(more: transfer.more, aborted: transfer.aborted) ?? .none {

@@ -35,7 +35,7 @@ public final class AMQPSender: Sendable {
     public let address: String
     /// Both attaches: what the peer agreed to (settle modes, max-message-size, …).
     public let terms: AttachedLink
-    let key: UInt64
+    @usableFromInline let key: UInt64
 
     init(connection: AMQPConnection, key: UInt64, address: String, terms: AttachedLink) {
         self.connection = connection
@@ -62,6 +62,10 @@ public final class AMQPSender: Sendable {
     /// encoded, on the event loop as the window opens, so it may be lazy (or end on a
     /// deadline). `observe`, when given, hears each outcome as it comes, on the event loop
     /// (keep it short), with the time from queueing to settlement.
+    ///
+    /// Inlinable, so that the sequence is iterated by code specialised for its type (a
+    /// generic iterator costs more per message than the rest of the send path).
+    @inlinable
     public func send<Messages: Sequence & Sendable>(
         contentsOf messages: Messages, window: Int = 1000, observe: (@Sendable (AMQPSendReport) -> Void)? = nil
     ) async throws(AMQPClientError) -> AMQPBatchOutcome where Messages.Element == AMQPMessage {
@@ -72,6 +76,7 @@ public final class AMQPSender: Sendable {
     }
 
     /// `send(contentsOf:window:observe:)` for messages already encoded.
+    @inlinable
     public func send<Messages: Sequence & Sendable>(
         encodedContentsOf messages: Messages, window: Int = 1000, observe: (@Sendable (AMQPSendReport) -> Void)? = nil
     ) async throws(AMQPClientError) -> AMQPBatchOutcome where Messages.Element == ByteBuffer {
@@ -110,6 +115,7 @@ extension AMQPConnection {
         }
     }
 
+    @usableFromInline
     func sendBatch(
         sender key: UInt64, window: Int, observe: (@Sendable (AMQPSendReport) -> Void)?, _ makeNext: () -> () -> ByteBuffer?
     ) async throws(AMQPClientError) -> AMQPBatchOutcome {

@@ -53,8 +53,11 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     /// stands for).
     public private(set) var peerCertificateSubject: String?
     private var flushScheduled = false
-    /// Everything the engine reports, on the event loop, in order.
+    /// Everything the engine reports, on the event loop, in order (unless `onEvents` is set).
     public var onEvent: (ConnectionEngine.Event) -> Void = { _ in }
+    /// When set, hears the events a batch at a time instead of `onEvent`: one call (and one
+    /// isolation check on the receiving side) per batch rather than per event.
+    public var onEvents: (([ConnectionEngine.Event]) -> Void)?
     /// After each batch of events has been delivered: the place for work that is cheaper done
     /// once per batch than once per event (commands issued here are written with the batch's).
     public var onEventsDelivered: () -> Void = {}
@@ -166,7 +169,7 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         idleCheck?.cancel()
         if phase != .closed {
             phase = .closed
-            onEvent(.closeTransport(AMQPConnectionError(code: .transportClosed)))
+            deliver(.closeTransport(AMQPConnectionError(code: .transportClosed)))
         }
         context.fireChannelInactive()
     }
@@ -181,7 +184,7 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
             // The TLS layer closes the channel; nothing can be said to the peer in AMQP.
             if phase != .closed {
                 phase = .closed
-                onEvent(.closeTransport(AMQPConnectionError(code: .tls, tls: tls)))
+                deliver(.closeTransport(AMQPConnectionError(code: .tls, tls: tls)))
             }
             return
         }
@@ -189,7 +192,7 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
             // The transport failed (a reset, …): nothing more can be said to the peer.
             if phase != .closed {
                 phase = .closed
-                onEvent(.closeTransport(AMQPConnectionError(
+                deliver(.closeTransport(AMQPConnectionError(
                     code: .transportClosed, error: AMQPError(condition: .connectionForced, errorDescription: "\(error)"))))
             }
             context.close(promise: nil)
@@ -206,7 +209,7 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
             drain()
         }
         phase = .closed
-        onEvent(.closeTransport(AMQPConnectionError(code: .protocolViolation,
+        deliver(.closeTransport(AMQPConnectionError(code: .protocolViolation,
                                                     error: AMQPError(condition: .framingError, errorDescription: detail))))
         closeAfterWrites(context)
     }
@@ -294,7 +297,7 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     private func fail(_ code: AMQPConnectionError.Code, detail: String) {
         phase = .closed
-        onEvent(.closeTransport(AMQPConnectionError(code: code, error: AMQPError(condition: .unauthorizedAccess, errorDescription: detail))))
+        deliver(.closeTransport(AMQPConnectionError(code: code, error: AMQPError(condition: .unauthorizedAccess, errorDescription: detail))))
         guard let context else { return }
         closeAfterWrites(context)
     }
@@ -320,25 +323,45 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         defer { deliveringEvents = false }
         while true {
             engine.takeEvents(into: &eventBatch)
-            for event in eventBatch {
-                switch event {
+            var closing = false
+            for index in eventBatch.indices {
+                switch eventBatch[index] {
                 case .opened(let negotiated): startTimers(negotiated, context)
                 case .closeTransport:
                     phase = .closed
-                    heartbeat?.cancel()
-                    idleCheck?.cancel()
-                    writeOutbound(context)
-                    context.flush()
-                    context.close(promise: nil)
+                    closing = true
                 default: break
                 }
-                onEvent(event)
             }
-            if !eventBatch.isEmpty { onEventsDelivered() }
+            if !eventBatch.isEmpty {
+                deliver(eventBatch)
+                onEventsDelivered()
+            }
+            if closing {
+                // After the application has heard the batch: what it answered goes out first.
+                heartbeat?.cancel()
+                idleCheck?.cancel()
+                engine.flush()
+                writeOutbound(context)
+                context.flush()
+                context.close(promise: nil)
+            }
             engine.flush()
             writeOutbound(context)
             guard engine.hasEvents else { return }
         }
+    }
+
+    private func deliver(_ events: [ConnectionEngine.Event]) {
+        if let onEvents {
+            onEvents(events)
+        } else {
+            for index in events.indices { onEvent(events[index]) }
+        }
+    }
+
+    private func deliver(_ event: ConnectionEngine.Event) {
+        if let onEvents { onEvents([event]) } else { onEvent(event) }
     }
 
     /// Payloads at least this large go to the socket as buffers of their own, next to the

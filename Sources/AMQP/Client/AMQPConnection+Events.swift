@@ -187,7 +187,7 @@ extension AMQPConnection {
         for slot in links.values { linkDetached(slot, error: error) }
         links = [:]
         lastLink = nil
-        handler?.onEvent = { _ in }
+        handler?.onEvents = { _ in }
         handler?.onEventsDelivered = {}
         let waiters = closeWaiters
         closeWaiters = []

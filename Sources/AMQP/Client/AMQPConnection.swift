@@ -129,9 +129,11 @@ public actor AMQPConnection {
         handlerLogger[metadataKey: "amqp.peer"] = "\(url)"
         handler.logger = handlerLogger
         // A cycle (actor → handler → closure → actor) until the transport closes, which
-        // clears `onEvent`: an open connection stays alive while the application holds none of it.
-        handler.onEvent = { event in
-            self.assumeIsolated { $0.handle(event) }
+        // clears `onEvents`: an open connection stays alive while the application holds none of it.
+        handler.onEvents = { events in
+            self.assumeIsolated { connection in
+                for index in events.indices { connection.handle(events[index]) }
+            }
         }
         handler.onEventsDelivered = {
             self.assumeIsolated { $0.eventsDelivered() }

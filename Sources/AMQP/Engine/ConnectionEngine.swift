@@ -306,26 +306,24 @@ public struct ConnectionEngine {
     }
 
     private mutating func dispositionReceived(_ disposition: Disposition, channel: UInt16) {
-        var found: [Event] = []
         if disposition.role == .receiver {
             // A terminal outcome the receiver left unsettled (its mode is `second`): we settle,
             // and tell it so (spec 2.6.12).
             let settles = disposition.settled || disposition.state.map(Self.isTerminal) == true
-            var ours: [UInt32] = []
-            sessions[channel]!.unsettledSent.dispositionReceived(first: disposition.first, last: disposition.last,
-                                                                 settled: settles) { id, sent in
-                if !disposition.settled && settles { ours.append(id) }
-                found.append(.outcome(LinkID(channel: channel, handle: sent.handle), deliveryID: id, tag: sent.tag,
-                                      state: disposition.state, settled: settles))
+            let session = sessions[channel]!
+            let state = disposition.state
+            session.unsettledSent.dispositionReceived(first: disposition.first, last: disposition.last,
+                                                      settled: settles) { id, sent in
+                if !disposition.settled && settles { session.senderDispositions.add(id, state: state, settled: true) }
+                events.append(.outcome(LinkID(channel: channel, handle: sent.handle), deliveryID: id, tag: sent.tag,
+                                       state: state, settled: settles))
             }
-            for id in ours { sessions[channel]!.senderDispositions.add(id, state: disposition.state, settled: true) }
         } else if disposition.settled {
             sessions[channel]!.unsettledReceived.dispositionReceived(first: disposition.first, last: disposition.last,
                                                                      settled: true) { _, _ in }
             sessions[channel]!.awaitingSenderSettlement.dispositionReceived(first: disposition.first, last: disposition.last,
                                                                             settled: true) { _, _ in }
         }
-        events.append(contentsOf: found)
     }
 
     /// An outcome that ends a delivery (spec 3.4): not `received`, which only reports progress.

@@ -128,9 +128,9 @@ extension ConnectionEngine {
     /// the window opens. Links take turns by handle, each sending what it can.
     mutating func pump(channel: UInt16) {
         guard let maxFrameSize = connection.negotiated?.outgoingMaxFrameSize, let session = sessions[channel] else { return }
-        for (handle, link) in session.links where link.sender != nil && !link.queue.isEmpty {
-            while session.machine.canSendTransfer, link.machine.isAttached, let head = link.queue.first,
-                  head.deliveryID != nil || link.sender!.linkCredit > 0 {
+        for (handle, link) in session.links where link.sender != nil && (link.inProgress != nil || !link.queue.isEmpty) {
+            while session.machine.canSendTransfer, link.machine.isAttached,
+                  link.inProgress != nil || (!link.queue.isEmpty && link.sender!.linkCredit > 0) {
                 sendFrame(session, channel: channel, link: link, handle: handle, maxFrameSize: Int(maxFrameSize))
             }
             guard session.machine.canSendTransfer else { return }
@@ -143,7 +143,7 @@ extension ConnectionEngine {
 
     private mutating func sendFrame(_ session: SessionEndpoint, channel: UInt16, link: LinkEndpoint, handle: UInt32,
                                     maxFrameSize: Int) {
-        var delivery = link.queue.removeFirst()
+        var delivery = link.inProgress.take() ?? link.queue.removeFirst()
         var transfer: Transfer
         if let id = delivery.deliveryID {
             transfer = Transfer(handle: handle, deliveryID: id)
@@ -170,7 +170,7 @@ extension ConnectionEngine {
         _ = session.machine.transferSent()
         send(.transfer(transfer), channel: channel, payload: piece)
         if transfer.more {
-            link.queue.prepend(delivery)
+            link.inProgress = delivery
         } else if !delivery.settled {
             session.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag))
         } else {

@@ -122,7 +122,8 @@ extension ConnectionEngine {
     /// Deliveries queued on a sending link and not yet fully sent. With `Event.creditAvailable`
     /// (the link's whole credit) it tells how many more are worth queueing.
     public func queued(on id: LinkID) -> Int {
-        sessions[id.channel]?.links[id.handle]?.queue.count ?? 0
+        guard let link = sessions[id.channel]?.links[id.handle] else { return 0 }
+        return link.queue.count + (link.inProgress == nil ? 0 : 1)
     }
 
     /// Settles a received delivery with `state` (accepted, rejected, released, modified); the
@@ -188,7 +189,7 @@ extension ConnectionEngine {
                 pendingDrains.remove(id)
                 continue
             }
-            guard link.queue.isEmpty else { continue }
+            guard link.queue.isEmpty, link.inProgress == nil else { continue }
             pendingDrains.remove(id)
             if case .sendFlow(let state) = sessions[id.channel]!.links[id.handle]!.sender!.drainIfIdle(available: 0) {
                 sendLinkFlow(state, link: id)

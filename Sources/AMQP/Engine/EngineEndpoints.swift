@@ -46,7 +46,10 @@ final class LinkEndpoint {
     @exclusivity(unchecked) var sender: SenderCreditState?
     @exclusivity(unchecked) var receiver: ReceiverCreditState?
     @exclusivity(unchecked) var assembler: IncomingDeliveryAssembler
+    /// Deliveries not started yet (each needs credit).
     @exclusivity(unchecked) var queue: CircularBuffer<OutgoingDelivery> = CircularBuffer()
+    /// The delivery partly sent (its first frames out, credit used), which goes on first.
+    @exclusivity(unchecked) var inProgress: OutgoingDelivery?
     /// The handle the peer uses for this link, once attached.
     @exclusivity(unchecked) var remoteHandle: UInt32?
     /// Credit the receiver grants and keeps up (0: manual).

@@ -69,7 +69,11 @@ struct ClientRun {
             let started = clock.now
             let cpuStarted = RunResult.processCPUSeconds()
             do throws(AMQPClientError) {
-                try await body(session, &result)
+                // The sending or receiving loop runs on the connection's own thread: no thread
+                // switch per batch (see `AMQPEventLoopExecutor`).
+                try await withTaskExecutorPreference(connection.taskExecutor) { () async throws(AMQPClientError) in
+                    try await body(session, &result)
+                }
             } catch {
                 result.failure = "\(error)"
             }

@@ -128,7 +128,8 @@ struct BenchScenario: Sendable {
         let window = self.window
         let results = await withTaskGroup(of: Result<AMQPBatchOutcome, AMQPClientError>.self) { group in
             for (sender, _) in senders {
-                group.addTask {
+                // On the connection's own thread (as a single-threaded client runs).
+                group.addTask(executorPreference: sender.connection.taskExecutor) {
                     let messages = BenchMessages(cycle: cycle, count: perLink, deadline: deadline)
                     do throws(AMQPClientError) {
                         return .success(try await sender.send(encodedContentsOf: messages, window: window) { report in
@@ -180,7 +181,7 @@ struct BenchScenario: Sendable {
         let credit = Int(self.credit)
         let results = await withTaskGroup(of: Result<(Int, Double), AMQPClientError>.self) { group in
             for receiver in receivers {
-                group.addTask {
+                group.addTask(executorPreference: receiver.connection.taskExecutor) {
                     var count = 0
                     var bytes = 0.0
                     do throws(AMQPClientError) {

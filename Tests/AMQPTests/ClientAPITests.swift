@@ -41,6 +41,32 @@ import Testing
         return value
     }
 
+    /// A task preferring the connection's executor runs on its event loop, and sends and
+    /// receives there as anywhere else.
+    @Test func loopsRunOnTheConnectionsEventLoop() async throws {
+        try await Self.withPeer { connection, session, _ in
+            let executor = connection.taskExecutor
+            let received = try await withTaskExecutorPreference(executor) { () async throws -> [Int32] in
+                #expect(executor.eventLoop.inEventLoop)
+                let sender = try await session.openSender(to: "local")
+                let outcome = try await sender.send(contentsOf: Self.numbered(300), window: 50)
+                #expect(outcome.accepted == 300)
+                #expect(executor.eventLoop.inEventLoop)
+                let receiver = try await session.openReceiver(from: "local", options: AMQPReceiverOptions(prefetch: 40))
+                var seen: [Int32] = []
+                while seen.count < 300 {
+                    let batch = try await receiver.receive(max: 64, timeout: .seconds(5))
+                    #expect(!batch.isEmpty)
+                    #expect(executor.eventLoop.inEventLoop)
+                    try await receiver.settle(batch)
+                    for delivery in batch { seen.append(try #require(try Self.index(delivery))) }
+                }
+                return seen
+            }
+            #expect(received == Array(0..<300))
+        }
+    }
+
     @Test func batchSendThenReceiveInOrderWithDemandDrivenCredit() async throws {
         try await Self.withPeer { _, session, _ in
             let sender = try await session.openSender(to: "orders")

@@ -83,8 +83,9 @@ public final class AMQPListener: Sendable {
                     let handler = AMQPConnectionHandler(engine: engine, sasl: .server(mechanisms, verify: options.verify))
                     handler.logger = options.logger
                     let connection = shared.value.connect(handler, channel: channel)
-                    handler.onEvent = { [unowned handler] event in
-                        shared.value.handle(event, connection: connection, handler: handler)
+                    handler.onEvents = { [unowned handler] events in
+                        let application = shared.value
+                        for index in events.indices { application.handle(events[index], connection: connection, handler: handler) }
                     }
                     if let tls {
                         if options.tlsByHeader {

@@ -11,6 +11,15 @@ extension ConnectionEngine {
         }
     }
 
+    /// A transfer: `send(.transfer(…))` without wrapping it in a performative first.
+    mutating func sendTransfer(_ transfer: Transfer, channel: UInt16, payload: ByteBuffer) {
+        if encoded != nil {
+            encoded!.write(transfer, channel: channel, payload: payload)
+        } else {
+            outbound.append(.frame(AMQPFrame(channel: channel, performative: .transfer(transfer), payload: payload)))
+        }
+    }
+
     /// Into `outbound`, or straight into `encoded` when the transport asked for that.
     mutating func emit(_ item: AMQPInbound) {
         if encoded != nil {
@@ -155,26 +164,31 @@ extension ConnectionEngine {
             transfer = Transfer(handle: handle, deliveryID: id, deliveryTag: delivery.tag,
                                 messageFormat: delivery.messageFormat, settled: delivery.settled)
         }
-        let room = maxFrameSize - AMQPFrameLayout.headerLength
-        let piece: ByteBuffer
-        if delivery.remaining.readableBytes + Self.transferOverhead + delivery.tag.readableBytes <= room {
-            // Fits: no need to size the performative.
-            piece = delivery.remaining
-            delivery.remaining.moveReaderIndex(forwardBy: piece.readableBytes)
-        } else {
-            transfer.more = true
-            let chunk = min(delivery.remaining.readableBytes, max(room - transfer.amqpEncodedSize, 0))
-            piece = delivery.remaining.readSlice(length: chunk)!
-        }
-        transfer.more = delivery.remaining.readableBytes > 0
         _ = session.machine.transferSent()
-        send(.transfer(transfer), channel: channel, payload: piece)
+        let room = maxFrameSize - AMQPFrameLayout.headerLength
+        if delivery.remaining.readableBytes + Self.transferOverhead + delivery.tag.readableBytes <= room {
+            // The rest fits this frame (no need to size the performative): the delivery is done.
+            sendTransfer(transfer, channel: channel, payload: delivery.remaining)
+            let deliveryID = delivery.deliveryID!
+            if !delivery.settled {
+                session.unsettledSent.sent(deliveryID, SentDelivery(handle: handle, tag: delivery.tag))
+            } else {
+                // Sent pre-settled: done as soon as its last frame is out.
+                events.append(.outcome(LinkID(channel: channel, handle: handle), deliveryID: deliveryID,
+                                       tag: delivery.tag, state: nil, settled: true))
+            }
+            return
+        }
+        transfer.more = true
+        let chunk = min(delivery.remaining.readableBytes, max(room - transfer.amqpEncodedSize, 0))
+        let piece = delivery.remaining.readSlice(length: chunk)!
+        transfer.more = delivery.remaining.readableBytes > 0
+        sendTransfer(transfer, channel: channel, payload: piece)
         if transfer.more {
             link.inProgress = delivery
         } else if !delivery.settled {
             session.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag))
         } else {
-            // Sent pre-settled: done as soon as its last frame is out.
             events.append(.outcome(LinkID(channel: channel, handle: handle), deliveryID: delivery.deliveryID!,
                                    tag: delivery.tag, state: nil, settled: true))
         }

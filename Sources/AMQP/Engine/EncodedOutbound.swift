@@ -33,6 +33,17 @@ public struct EncodedOutbound: Sendable {
     mutating func write(_ performative: Performative, channel: UInt16, payload: ByteBuffer) {
         reserve()
         current.writeAMQPFrameHead(performative, channel: channel, payloadLength: payload.readableBytes)
+        append(payload)
+    }
+
+    /// A transfer frame (the hot path: no performative value around it).
+    mutating func write(_ transfer: Transfer, channel: UInt16, payload: ByteBuffer) {
+        reserve()
+        current.writeAMQPFrameHead(transfer, channel: channel, payloadLength: payload.readableBytes)
+        append(payload)
+    }
+
+    private mutating func append(_ payload: ByteBuffer) {
         if payload.readableBytes >= gatheringThreshold {
             chunks.append(current)
             chunks.append(payload)

@@ -83,6 +83,13 @@ extension ByteBuffer {
         finishAMQPFrame(sizeAt: start, extra: payloadLength)
     }
 
+    /// `writeAMQPFrameHead` for a transfer, without a performative value around it.
+    public mutating func writeAMQPFrameHead(_ transfer: Transfer, channel: UInt16, payloadLength: Int) {
+        let start = startAMQPFrame(channel: channel, type: .amqp)
+        transfer.writeAMQP(into: &self)
+        finishAMQPFrame(sizeAt: start, extra: payloadLength)
+    }
+
     /// Writes the header of an AMQP frame on `channel` whose performative follows; returns the
     /// index of the size field for `finishAMQPFrame(sizeAt:)`.
     @inlinable

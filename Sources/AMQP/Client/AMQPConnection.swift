@@ -73,7 +73,6 @@ public actor AMQPConnection {
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 262_144))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try connection.assumeIsolated { try $0.install(on: channel, url: url, tls: tls) }

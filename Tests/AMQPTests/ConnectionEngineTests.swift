@@ -137,6 +137,19 @@ struct EnginePair {
         try pair.run()
         #expect(pair.received.count == 5)
         #expect(pair.received.allSatisfy { $0.settled })
+        // The sender hears of them as runs in queue order (no outcome per delivery).
+        let runs = pair.clientEvents.compactMap { event -> (ByteBuffer, Int)? in
+            if case .presettledSent(link, let firstTag, let count) = event { return (firstTag, count) }
+            return nil
+        }
+        #expect(runs.map(\.1).reduce(0, +) == 5)
+        #expect(runs.first?.0 == ByteBuffer(integer: UInt32(0)))
+        var next = 0
+        for (firstTag, count) in runs {
+            #expect(firstTag == ByteBuffer(integer: UInt32(next)))
+            next += count
+        }
+        #expect(!pair.clientEvents.contains { if case .outcome = $0 { true } else { false } })
     }
 
     @Test func framesBeforeOpenCloseTheConnection() {

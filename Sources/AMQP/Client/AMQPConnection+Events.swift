@@ -62,8 +62,13 @@ extension AMQPConnection {
                 receiversToWake.append((receiver, id))
             }
         case .outcome(let id, _, let tag, let state, let settled):
-            guard settled, let sender = attachedLink(id)?.sender else { return }
-            outcomeReceived(sender, tag: tag, state: state)
+            guard settled, let sender = attachedLink(id)?.sender, let value = SenderSlot.tagValue(tag) else { return }
+            outcomeReceived(sender, tag: value, state: state)
+        case .presettledSent(let id, let firstTag, let count):
+            // Our tags count up in the order deliveries are queued, which is the order these
+            // finish in.
+            guard let sender = attachedLink(id)?.sender, let first = SenderSlot.tagValue(firstTag) else { return }
+            for offset in 0..<UInt64(count) { outcomeReceived(sender, tag: first &+ offset, state: nil) }
         case .closeTransport(let error):
             transportClosed(error.map(AMQPClientError.init)
                 ?? AMQPClientError(code: .connectionClosed, detail: "closed"))

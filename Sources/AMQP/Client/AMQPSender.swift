@@ -209,8 +209,8 @@ extension AMQPConnection {
         }
     }
 
-    func outcomeReceived(_ sender: SenderSlot, tag: ByteBuffer, state: DeliveryState?) {
-        guard tag.readableBytes == 8, let value = tag.getInteger(at: tag.readerIndex, as: UInt64.self) else { return }
+    /// The delivery tagged `value` is settled with `state` (nil: it was sent pre-settled).
+    func outcomeReceived(_ sender: SenderSlot, tag value: UInt64, state: DeliveryState?) {
         if let (range, index) = sender.settleInBatch(value) {
             if !sender.presettled { pendingMetrics.unsettledOutSettled += 1 }
             let batch = range.batch

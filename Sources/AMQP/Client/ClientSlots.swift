@@ -96,6 +96,12 @@ final class SenderSlot {
     @exclusivity(unchecked) private var tagBlock = ByteBuffer()
     @exclusivity(unchecked) private var tagBlockBase: UInt64 = 0
 
+    /// The number an 8-byte tag of ours stands for; nil for any other tag.
+    static func tagValue(_ tag: ByteBuffer) -> UInt64? {
+        guard tag.readableBytes == 8 else { return nil }
+        return tag.getInteger(at: tag.readerIndex, as: UInt64.self)
+    }
+
     /// The 8-byte big-endian tag for `value`.
     func tag(_ value: UInt64) -> ByteBuffer {
         let offset = value &- tagBlockBase

@@ -138,9 +138,15 @@ extension ConnectionEngine {
     mutating func pump(channel: UInt16) {
         guard let maxFrameSize = connection.negotiated?.outgoingMaxFrameSize, let session = sessions[channel] else { return }
         for (handle, link) in session.links where link.sender != nil && (link.inProgress != nil || !link.queue.isEmpty) {
+            // Pre-settled deliveries finished meanwhile: reported as one run.
+            var presettled: (firstTag: ByteBuffer, count: Int)?
             while session.machine.canSendTransfer, link.machine.isAttached,
                   link.inProgress != nil || (!link.queue.isEmpty && link.sender!.linkCredit > 0) {
-                sendFrame(session, channel: channel, link: link, handle: handle, maxFrameSize: Int(maxFrameSize))
+                sendFrame(session, channel: channel, link: link, handle: handle, maxFrameSize: Int(maxFrameSize),
+                          presettled: &presettled)
+            }
+            if let (firstTag, count) = presettled {
+                events.append(.presettledSent(LinkID(channel: channel, handle: handle), firstTag: firstTag, count: count))
             }
             guard session.machine.canSendTransfer else { return }
         }
@@ -151,7 +157,7 @@ extension ConnectionEngine {
     static let transferOverhead = 64
 
     private mutating func sendFrame(_ session: SessionEndpoint, channel: UInt16, link: LinkEndpoint, handle: UInt32,
-                                    maxFrameSize: Int) {
+                                    maxFrameSize: Int, presettled: inout (firstTag: ByteBuffer, count: Int)?) {
         var delivery = link.inProgress.take() ?? link.queue.removeFirst()
         var transfer: Transfer
         if let id = delivery.deliveryID {
@@ -172,10 +178,11 @@ extension ConnectionEngine {
             let deliveryID = delivery.deliveryID!
             if !delivery.settled {
                 session.unsettledSent.sent(deliveryID, SentDelivery(handle: handle, tag: delivery.tag))
-            } else {
+            } else if presettled == nil {
                 // Sent pre-settled: done as soon as its last frame is out.
-                events.append(.outcome(LinkID(channel: channel, handle: handle), deliveryID: deliveryID,
-                                       tag: delivery.tag, state: nil, settled: true))
+                presettled = (delivery.tag, 1)
+            } else {
+                presettled!.count += 1
             }
             return
         }
@@ -188,9 +195,10 @@ extension ConnectionEngine {
             link.inProgress = delivery
         } else if !delivery.settled {
             session.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag))
+        } else if presettled == nil {
+            presettled = (delivery.tag, 1)
         } else {
-            events.append(.outcome(LinkID(channel: channel, handle: handle), deliveryID: delivery.deliveryID!,
-                                   tag: delivery.tag, state: nil, settled: true))
+            presettled!.count += 1
         }
     }
 }

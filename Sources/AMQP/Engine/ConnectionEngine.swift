@@ -23,9 +23,12 @@ public struct ConnectionEngine {
         /// A drain this receiver asked for is complete.
         case drained(LinkID)
         case delivery(LinkID, IncomingDelivery)
-        /// The peer's disposition for a delivery we sent (`settled`: final); for a delivery
-        /// sent pre-settled, `state` nil and `settled` true once its last frame is written.
+        /// The peer's disposition for a delivery we sent (`settled`: final).
         case outcome(LinkID, deliveryID: UInt32, tag: ByteBuffer, state: DeliveryState?, settled: Bool)
+        /// Deliveries sent pre-settled are done (their last frames written): the next `count`
+        /// of the link in the order they were queued, the first of them tagged `firstTag`. One
+        /// event per run, not per delivery.
+        case presettledSent(LinkID, firstTag: ByteBuffer, count: Int)
         /// Close the transport; nil error for a clean close.
         case closeTransport(AMQPConnectionError?)
     }

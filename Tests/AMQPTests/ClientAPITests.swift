@@ -108,6 +108,30 @@ import Testing
         }
     }
 
+    /// One disposition releasing a run of deliveries: the listener hears it as one run and
+    /// queues them again, in their order.
+    @Test func aReleasedRunComesBackInOrder() async throws {
+        try await Self.withPeer { _, session, _ in
+            let sender = try await session.openSender(to: "runs")
+            #expect(try await sender.send(contentsOf: Self.numbered(10)).accepted == 10)
+            let receiver = try await session.openReceiver(from: "runs", options: AMQPReceiverOptions(prefetch: 0))
+            try await receiver.addCredit(10)
+            var batch: [AMQPDelivery] = []
+            while batch.count < 10 { batch += try await receiver.receive(max: 10 - batch.count, timeout: .seconds(5)) }
+            try await receiver.settle(Array(batch[0..<4]), .released(Released()))
+            try await receiver.settle(Array(batch[4...]))
+            try await receiver.addCredit(4)
+            var again: [Int32] = []
+            while again.count < 4 {
+                for delivery in try await receiver.receive(max: 4, timeout: .seconds(5)) {
+                    again.append(try #require(try Self.index(delivery)))
+                    try await delivery.accept()
+                }
+            }
+            #expect(again == [0, 1, 2, 3])
+        }
+    }
+
     @Test func aDeliveryIsSettledOnceAndAReleasedOneComesBack() async throws {
         try await Self.withPeer { _, session, _ in
             let sender = try await session.openSender(to: "q")

@@ -79,8 +79,8 @@ import Testing
                                     engine.send(message, tag: ByteBuffer(integer: UInt32(index)), on: link)
                                 }
                             }
-                        case .outcome(_, _, _, .accepted?, true):
-                            outcomes += 1
+                        case .outcomes(_, _, _, let count, .accepted?, true):
+                            outcomes += count
                             if outcomes == total {
                                 accepted.succeed(outcomes)
                                 handler.perform { $0.close() }

@@ -71,7 +71,7 @@ import Testing
         // The server (receiver) settled it with accepted: its disposition was unsettled, the
         // client settled in answer, and the client's application heard a settled outcome.
         #expect(pair.clientEvents.contains { event in
-            if case .outcome(link, 0, _, .accepted?, true) = event { return true }
+            if case .outcomes(link, 0, _, 1, .accepted?, true) = event { return true }
             return false
         })
         let serverChannel = try #require(pair.server.sessions.keys.first)

@@ -61,14 +61,10 @@ extension AMQPConnection {
                 receiver.wakePending = true
                 receiversToWake.append((receiver, id))
             }
-        case .outcome(let id, _, let tag, let state, let settled):
-            guard settled, let sender = attachedLink(id)?.sender, let value = SenderSlot.tagValue(tag) else { return }
-            outcomeReceived(sender, tag: value, state: state)
-        case .presettledSent(let id, let firstTag, let count):
-            // Our tags count up in the order deliveries are queued, which is the order these
-            // finish in.
-            guard let sender = attachedLink(id)?.sender, let first = SenderSlot.tagValue(firstTag) else { return }
-            for offset in 0..<UInt64(count) { outcomeReceived(sender, tag: first &+ offset, state: nil) }
+        case .outcomes(let id, _, let firstTag, let count, let state, let settled):
+            // Our tags count up in the order deliveries are queued, as the run does.
+            guard settled, let sender = attachedLink(id)?.sender, let first = SenderSlot.tagValue(firstTag) else { return }
+            for offset in 0..<UInt64(count) { outcomeReceived(sender, tag: first &+ offset, state: state) }
         case .closeTransport(let error):
             transportClosed(error.map(AMQPClientError.init)
                 ?? AMQPClientError(code: .connectionClosed, detail: "closed"))

@@ -139,14 +139,15 @@ extension ConnectionEngine {
         guard let maxFrameSize = connection.negotiated?.outgoingMaxFrameSize, let session = sessions[channel] else { return }
         for (handle, link) in session.links where link.sender != nil && (link.inProgress != nil || !link.queue.isEmpty) {
             // Pre-settled deliveries finished meanwhile: reported as one run.
-            var presettled: (firstTag: ByteBuffer, count: Int)?
+            var presettled: (first: UInt64, firstTag: ByteBuffer, count: Int)?
             while session.machine.canSendTransfer, link.machine.isAttached,
                   link.inProgress != nil || (!link.queue.isEmpty && link.sender!.linkCredit > 0) {
                 sendFrame(session, channel: channel, link: link, handle: handle, maxFrameSize: Int(maxFrameSize),
                           presettled: &presettled)
             }
-            if let (firstTag, count) = presettled {
-                events.append(.presettledSent(LinkID(channel: channel, handle: handle), firstTag: firstTag, count: count))
+            if let (first, firstTag, count) = presettled {
+                events.append(.outcomes(LinkID(channel: channel, handle: handle), first: first, firstTag: firstTag,
+                                        count: count, state: nil, settled: true))
             }
             guard session.machine.canSendTransfer else { return }
         }
@@ -157,7 +158,7 @@ extension ConnectionEngine {
     static let transferOverhead = 64
 
     private mutating func sendFrame(_ session: SessionEndpoint, channel: UInt16, link: LinkEndpoint, handle: UInt32,
-                                    maxFrameSize: Int, presettled: inout (firstTag: ByteBuffer, count: Int)?) {
+                                    maxFrameSize: Int, presettled: inout (first: UInt64, firstTag: ByteBuffer, count: Int)?) {
         var delivery = link.inProgress.take() ?? link.queue.removeFirst()
         var transfer: Transfer
         if let id = delivery.deliveryID {
@@ -177,10 +178,10 @@ extension ConnectionEngine {
             sendTransfer(transfer, channel: channel, payload: delivery.remaining)
             let deliveryID = delivery.deliveryID!
             if !delivery.settled {
-                session.unsettledSent.sent(deliveryID, SentDelivery(handle: handle, tag: delivery.tag))
+                session.unsettledSent.sent(deliveryID, SentDelivery(handle: handle, tag: delivery.tag, sequence: delivery.sequence))
             } else if presettled == nil {
                 // Sent pre-settled: done as soon as its last frame is out.
-                presettled = (delivery.tag, 1)
+                presettled = (delivery.sequence, delivery.tag, 1)
             } else {
                 presettled!.count += 1
             }
@@ -194,9 +195,9 @@ extension ConnectionEngine {
         if transfer.more {
             link.inProgress = delivery
         } else if !delivery.settled {
-            session.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag))
+            session.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag, sequence: delivery.sequence))
         } else if presettled == nil {
-            presettled = (delivery.tag, 1)
+            presettled = (delivery.sequence, delivery.tag, 1)
         } else {
             presettled!.count += 1
         }

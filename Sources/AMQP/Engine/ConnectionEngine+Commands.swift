@@ -114,7 +114,9 @@ extension ConnectionEngine {
     ) where Deliveries.Element == (message: ByteBuffer, tag: ByteBuffer) {
         guard let link = sessions[id.channel]?.links[id.handle], link.role == .sender else { return }
         for (message, tag) in deliveries {
-            link.queue.append(OutgoingDelivery(tag: tag, remaining: message, settled: settled, messageFormat: messageFormat))
+            link.queue.append(OutgoingDelivery(tag: tag, remaining: message, settled: settled, messageFormat: messageFormat,
+                                               sequence: link.nextSequence))
+            link.nextSequence &+= 1
         }
         pump(channel: id.channel)
     }

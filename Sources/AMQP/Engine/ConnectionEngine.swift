@@ -23,12 +23,13 @@ public struct ConnectionEngine {
         /// A drain this receiver asked for is complete.
         case drained(LinkID)
         case delivery(LinkID, IncomingDelivery)
-        /// The peer's disposition for a delivery we sent (`settled`: final).
-        case outcome(LinkID, deliveryID: UInt32, tag: ByteBuffer, state: DeliveryState?, settled: Bool)
-        /// Deliveries sent pre-settled are done (their last frames written): the next `count`
-        /// of the link in the order they were queued, the first of them tagged `firstTag`. One
-        /// event per run, not per delivery.
-        case presettledSent(LinkID, firstTag: ByteBuffer, count: Int)
+        /// Outcomes for deliveries we sent: `count` consecutive deliveries of the link, from
+        /// its `first`-th (counting the link's deliveries from 0 in the order they were
+        /// queued), the first of them tagged `firstTag`, all with `state` (`settled`: final).
+        /// A disposition from the peer gives one event per run of a link's deliveries, not one
+        /// per delivery. Deliveries sent pre-settled are reported once their last frame is
+        /// written, with `state` nil and `settled` true.
+        case outcomes(LinkID, first: UInt64, firstTag: ByteBuffer, count: Int, state: DeliveryState?, settled: Bool)
         /// Close the transport; nil error for a clean close.
         case closeTransport(AMQPConnectionError?)
     }
@@ -315,11 +316,24 @@ public struct ConnectionEngine {
             let settles = disposition.settled || disposition.state.map(Self.isTerminal) == true
             let session = sessions[channel]!
             let state = disposition.state
+            // Runs of one link's deliveries in the order it sent them: one event each.
+            var run: (handle: UInt32, first: UInt64, firstTag: ByteBuffer, count: Int)?
             session.unsettledSent.dispositionReceived(first: disposition.first, last: disposition.last,
                                                       settled: settles) { id, sent in
                 if !disposition.settled && settles { session.senderDispositions.add(id, state: state, settled: true) }
-                events.append(.outcome(LinkID(channel: channel, handle: sent.handle), deliveryID: id, tag: sent.tag,
-                                       state: state, settled: settles))
+                if let current = run, current.handle == sent.handle, current.first &+ UInt64(current.count) == sent.sequence {
+                    run!.count += 1
+                    return
+                }
+                if let done = run {
+                    events.append(.outcomes(LinkID(channel: channel, handle: done.handle), first: done.first,
+                                            firstTag: done.firstTag, count: done.count, state: state, settled: settles))
+                }
+                run = (sent.handle, sent.sequence, sent.tag, 1)
+            }
+            if let done = run {
+                events.append(.outcomes(LinkID(channel: channel, handle: done.handle), first: done.first,
+                                        firstTag: done.firstTag, count: done.count, state: state, settled: settles))
             }
         } else if disposition.settled {
             sessions[channel]!.unsettledReceived.dispositionReceived(first: disposition.first, last: disposition.last,

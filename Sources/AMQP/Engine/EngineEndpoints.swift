@@ -30,6 +30,8 @@ struct OutgoingDelivery: Sendable {
     var messageFormat: UInt32
     /// Assigned when the first frame goes out.
     var deliveryID: UInt32?
+    /// Its place among the link's deliveries, counted from 0 in the order queued.
+    var sequence: UInt64
 }
 
 /// One link inside the engine: its lifecycle, its credit, and its deliveries in each direction.
@@ -50,6 +52,8 @@ final class LinkEndpoint {
     @exclusivity(unchecked) var queue: CircularBuffer<OutgoingDelivery> = CircularBuffer()
     /// The delivery partly sent (its first frames out, credit used), which goes on first.
     @exclusivity(unchecked) var inProgress: OutgoingDelivery?
+    /// The `sequence` of the next delivery queued.
+    @exclusivity(unchecked) var nextSequence: UInt64 = 0
     /// The handle the peer uses for this link, once attached.
     @exclusivity(unchecked) var remoteHandle: UInt32?
     /// Credit the receiver grants and keeps up (0: manual).
@@ -98,4 +102,6 @@ final class SessionEndpoint {
 struct SentDelivery: Sendable {
     var handle: UInt32
     var tag: ByteBuffer
+    /// Its place among the link's deliveries, counted from 0 in the order queued.
+    var sequence: UInt64
 }

@@ -84,18 +84,22 @@ final class ListenerApplication {
         case .creditAvailable(let link, _):
             guard let (address, _) = consumers[id]?[link] else { return }
             dispatch(address)
-        case .outcome(let link, _, let tag, let state, true):
+        case .outcomes(let link, _, let firstTag, let count, let state, true):
+            // Our tags count up in the order deliveries are queued, as the run does.
             guard let (address, consumer) = consumers[id]?[link],
-                  let value = tag.getInteger(at: tag.readerIndex, as: UInt64.self),
-                  let message = consumer.unsettled.removeValue(forKey: value)
+                  let first = firstTag.getInteger(at: firstTag.readerIndex, as: UInt64.self)
             else { return }
-            switch state {
-            case .released, .modified:
-                queue(address).messages.prepend(message)
-                dispatch(address)
-            default:
-                break
+            var requeued: [ByteBuffer] = []
+            for offset in 0..<UInt64(count) {
+                guard let message = consumer.unsettled.removeValue(forKey: first &+ offset) else { continue }
+                switch state {
+                case .released, .modified: requeued.append(message)
+                default: break
+                }
             }
+            guard !requeued.isEmpty else { return }
+            queue(address).messages.insert(contentsOf: requeued, at: queue(address).messages.startIndex)
+            dispatch(address)
         case .linkDetached(let link, _):
             producers[id]?[link] = nil
             if let (address, consumer) = consumers[id]?.removeValue(forKey: link) { retire(consumer, from: address) }

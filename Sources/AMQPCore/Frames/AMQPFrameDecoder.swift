@@ -75,6 +75,14 @@ public struct AMQPFrameDecoder: NIOSingleStepByteToMessageDecoder {
     public static func parseFrame(_ frame: ByteBuffer, offset: Int = 0, limits: AMQPDecodingLimits = .default)
         throws(AMQPDecodingError) -> AMQPFrame
     {
+        try parseFrame(frame, offset: offset, limits: limits, fastTransfers: true)
+    }
+
+    /// `fastTransfers`: the usual transfer read by `TransferFastPath` (tests compare it with
+    /// the general decoder by turning it off).
+    static func parseFrame(_ frame: ByteBuffer, offset: Int, limits: AMQPDecodingLimits, fastTransfers: Bool)
+        throws(AMQPDecodingError) -> AMQPFrame
+    {
         let base = frame.readerIndex
         let size = frame.readableBytes
         let doff = Int(frame.getInteger(at: base + 4, as: UInt8.self)!)
@@ -94,6 +102,11 @@ public struct AMQPFrameDecoder: NIOSingleStepByteToMessageDecoder {
             return AMQPFrame(channel: channel, body: .empty)
         }
         let body = frame.getSlice(at: base + bodyStart, length: size - bodyStart)!
+        if fastTransfers, type == .amqp, let (transfer, length) = TransferFastPath.parse(body) {
+            return AMQPFrame(channel: channel, body: .amqp(.transfer(transfer),
+                                                          payload: body.getSlice(at: body.readerIndex + length,
+                                                                                 length: body.readableBytes - length)!))
+        }
         var decoder = AMQPDecoder(buffer: body, limits: limits, baseOffset: offset + bodyStart)
         switch type {
         case .amqp:

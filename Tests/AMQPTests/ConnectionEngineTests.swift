@@ -52,10 +52,12 @@ struct EnginePair {
             switch event {
             case .linkRequested(let channel, let attach):
                 _ = server.acceptLink(channel: channel, attach, prefetch: serverPrefetch)
-            case .delivery(let link, let delivery):
-                received.append(delivery)
-                server.consumed(1, on: link)
-                if settleOnServer && !delivery.settled { server.settle(delivery.deliveryID, on: link, state: .accepted(Accepted())) }
+            case .deliveries(let link, let deliveries):
+                for delivery in deliveries {
+                    received.append(delivery)
+                    server.consumed(1, on: link)
+                    if settleOnServer && !delivery.settled { server.settle(delivery.deliveryID, on: link, state: .accepted(Accepted())) }
+                }
             default:
                 break
             }

@@ -84,9 +84,9 @@ import Testing
         second.deliveryID = 1
         second.deliveryTag = ByteBuffer(integer: UInt32(1))
         server.received(.frame(AMQPFrame(channel: 0, performative: .transfer(second), payload: ByteBuffer(string: "whole"))))
-        let deliveries = server.takeEvents().compactMap { event -> IncomingDelivery? in
-            if case .delivery(_, let delivery) = event { return delivery }
-            return nil
+        let deliveries = server.takeEvents().flatMap { event -> [IncomingDelivery] in
+            if case .deliveries(_, let deliveries) = event { return deliveries }
+            return []
         }
         #expect(deliveries.map { $0.deliveryID } == [1])
         #expect(deliveries.first?.payload == ByteBuffer(string: "whole"))

@@ -38,11 +38,11 @@ import Testing
                         switch event {
                         case .linkRequested(let channel, let attach):
                             _ = handler.perform { $0.acceptLink(channel: channel, attach, prefetch: 50) }
-                        case .delivery(let link, let delivery):
-                            count += 1
+                        case .deliveries(let link, let deliveries):
+                            count += deliveries.count
                             handler.perform { engine in
-                                engine.consumed(1, on: link)
-                                engine.settle(delivery.deliveryID, on: link, state: .accepted(Accepted()))
+                                engine.consumed(deliveries.count, on: link)
+                                _ = engine.settle(deliveries.map(\.deliveryID), on: link, state: .accepted(Accepted()))
                             }
                             if count == total { received.succeed(count) }
                         default:

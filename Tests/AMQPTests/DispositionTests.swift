@@ -1,4 +1,5 @@
 import AMQPCore
+import NIOCore
 import Testing
 @testable import AMQP
 
@@ -97,5 +98,29 @@ import Testing
         for id: UInt32 in stride(from: 999, through: 0, by: -2) { unsettled.dispositionReceived(first: id, last: nil, settled: true) { _, _ in } }
         #expect(unsettled.count == 500)
         #expect(unsettled.contains(0) && !unsettled.contains(1) && unsettled.contains(998))
+    }
+}
+
+@Suite struct DeliveryRunsTests {
+    static func run(_ ids: Range<UInt32>) -> [IncomingDelivery] {
+        ids.map { IncomingDelivery(deliveryID: $0, deliveryTag: ByteBuffer(), messageFormat: 0, settled: false, state: nil,
+                                   payload: ByteBuffer()) }
+    }
+
+    @Test func takesWholeRunsAndPartsInOrder() {
+        var runs = DeliveryRuns()
+        runs.append(Self.run(0..<3))
+        runs.append([])
+        runs.append(Self.run(3..<8))
+        runs.append(Self.run(8..<9))
+        #expect(runs.count == 9)
+        var seen: [UInt32] = []
+        for max in [2, 2, 3, 1, 5] {
+            let taken = runs.take(max)
+            #expect(taken.allSatisfy { !$0.isEmpty })
+            seen += taken.joined().map(\.deliveryID)
+        }
+        #expect(seen == Array(0..<9))
+        #expect(runs.isEmpty && runs.take(4).isEmpty)
     }
 }

@@ -49,12 +49,14 @@ extension AMQPConnection {
             let drains = receiver.drains
             receiver.drains = []
             for waiter in drains { waiter.resume() }
-        case .delivery(let id, let delivery):
-            pendingMetrics.messagesIn += 1
-            pendingMetrics.bytesIn += delivery.payload.readableBytes
+        case .deliveries(let id, let deliveries):
+            pendingMetrics.messagesIn += deliveries.count
+            for index in deliveries.indices {
+                pendingMetrics.bytesIn += deliveries[index].payload.readableBytes
+                if !deliveries[index].settled { pendingMetrics.unsettledIn += 1 }
+            }
             guard let slot = attachedLink(id), let receiver = slot.receiver else { return }
-            receiver.buffer.append(delivery)
-            if !delivery.settled { pendingMetrics.unsettledIn += 1 }
+            receiver.buffer.append(deliveries)
             // The waiter wakes once the whole batch of events is in (`eventsDelivered`), with
             // as many deliveries as it asked for, not with the first alone.
             if receiver.waiter != nil, !receiver.wakePending {
@@ -98,11 +100,9 @@ extension AMQPConnection {
     }
 
     /// Takes up to `max` buffered deliveries and tells the engine (which tops credit up).
-    func take(_ max: Int, from receiver: ReceiverSlot, link id: LinkID?) -> [IncomingDelivery] {
+    func take(_ max: Int, from receiver: ReceiverSlot, link id: LinkID?) -> [[IncomingDelivery]] {
         let count = min(max, receiver.buffer.count)
-        var taken: [IncomingDelivery] = []
-        taken.reserveCapacity(count)
-        for _ in 0..<count { taken.append(receiver.buffer.removeFirst()) }
+        let taken = receiver.buffer.take(count)
         if let id, count > 0 { handler?.perform { $0.consumed(count, on: id) } }
         return taken
     }

@@ -34,10 +34,10 @@ public final class AMQPReceiver: AsyncSequence, Sendable {
     /// `timeout` (nil: no limit) — an empty array when the time passes or the link has
     /// detached cleanly. One wait for many deliveries.
     public func receive(max: Int, timeout: Duration? = nil) async throws(AMQPClientError) -> [AMQPDelivery] {
-        let raw = try await connection.receive(key: key, max: Swift.max(max, 1), timeout: timeout)
+        let runs = try await connection.receive(key: key, max: Swift.max(max, 1), timeout: timeout)
         var deliveries: [AMQPDelivery] = []
-        deliveries.reserveCapacity(raw.count)
-        for delivery in raw {
+        deliveries.reserveCapacity(runs.reduce(0) { $0 + $1.count })
+        for delivery in runs.joined() {
             do {
                 deliveries.append(AMQPDelivery(receiver: self, delivery: delivery, message: try AMQPMessageView(decoding: delivery.payload)))
             } catch {
@@ -86,7 +86,7 @@ public final class AMQPReceiver: AsyncSequence, Sendable {
 }
 
 extension AMQPConnection {
-    func receive(key: UInt64, max: Int, timeout: Duration?) async throws(AMQPClientError) -> [IncomingDelivery] {
+    func receive(key: UInt64, max: Int, timeout: Duration?) async throws(AMQPClientError) -> [[IncomingDelivery]] {
         try ensureOpenOrBuffered(key)
         guard let slot = linkSlot(key), let receiver = slot.receiver else {
             throw AMQPClientError(code: .linkDetached, detail: "not a receiver of this connection")
@@ -102,7 +102,7 @@ extension AMQPConnection {
         guard receiver.waiter == nil else {
             throw AMQPClientError(code: .cancelled, detail: "another task is already receiving on this receiver")
         }
-        let result: Result<[IncomingDelivery], AMQPClientError> = await withTaskCancellationHandler {
+        let result: Result<[[IncomingDelivery]], AMQPClientError> = await withTaskCancellationHandler {
             do throws(AMQPClientError) {
                 return .success(try await awaiting { continuation in
                     receiver.waiter = (max, continuation)

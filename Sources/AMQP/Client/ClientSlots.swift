@@ -146,8 +146,8 @@ final class BatchSend {
 }
 
 final class ReceiverSlot {
-    @exclusivity(unchecked) var buffer = CircularBuffer<IncomingDelivery>()
-    @exclusivity(unchecked) var waiter: (max: Int, continuation: CheckedContinuation<[IncomingDelivery], any Error>)?
+    @exclusivity(unchecked) var buffer = DeliveryRuns()
+    @exclusivity(unchecked) var waiter: (max: Int, continuation: CheckedContinuation<[[IncomingDelivery]], any Error>)?
     @exclusivity(unchecked) var waiterTimeout: Scheduled<Void>?
     @exclusivity(unchecked) var drains: [AnswerWaiter<Void>] = []
     /// In `AMQPConnection.receiversToWake`.

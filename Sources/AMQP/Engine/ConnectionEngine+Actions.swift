@@ -38,16 +38,16 @@ extension ConnectionEngine {
             send(.open(open), channel: 0)
         case .rejectHeader(let reply, let error):
             if let reply { emit(.header(reply)) }
-            events.append(.closeTransport(error))
+            report(.closeTransport(error))
         case .opened(let negotiated):
-            events.append(.opened(negotiated))
+            report(.opened(negotiated))
         case .sendClose(let close):
             send(.close(close), channel: 0)
         case .sendCloseAndCloseTransport(let close, let error):
             send(.close(close), channel: 0)
-            events.append(.closeTransport(error))
+            report(.closeTransport(error))
         case .closeTransport(let error):
-            events.append(.closeTransport(error))
+            report(.closeTransport(error))
         }
     }
 
@@ -58,7 +58,7 @@ extension ConnectionEngine {
         case .sendBegin(let begin):
             send(.begin(begin), channel: channel)
         case .mapped:
-            events.append(.sessionBegun(channel: channel))
+            report(.sessionBegun(channel: channel))
         case .sendFlow(let flow):
             send(.flow(flow), channel: channel)
         case .sendEnd(let end):
@@ -93,7 +93,7 @@ extension ConnectionEngine {
     }
 
     private mutating func linkAttached(_ id: LinkID, _ terms: AttachedLink) {
-        events.append(.linkAttached(id, terms))
+        report(.linkAttached(id, terms))
         if terms.local.role == .sender {
             sessions[id.channel]!.links[id.handle]!.sender = SenderCreditState(initialDeliveryCount: terms.initialDeliveryCount)
         } else {
@@ -117,7 +117,7 @@ extension ConnectionEngine {
         lastTransferRoute = nil
         if let remote = link.remoteHandle { sessions[id.channel]!.byRemoteHandle[remote] = nil }
         sessions[id.channel]!.machine.linkDetachSent(handle: id.handle)
-        events.append(.linkDetached(id, error))
+        report(.linkDetached(id, error))
     }
 
     private mutating func releaseSession(_ channel: UInt16, _ error: AMQPSessionError?) {
@@ -126,10 +126,10 @@ extension ConnectionEngine {
         if let remote = session.remoteChannel { byRemoteChannel[remote] = nil }
         // Ending a session detaches its links (spec 2.5.5).
         for handle in session.links.keys.sorted() {
-            events.append(.linkDetached(LinkID(channel: channel, handle: handle),
+            report(.linkDetached(LinkID(channel: channel, handle: handle),
                                         error.map { AMQPLinkError(code: .detachedByPeer, error: $0.error) }))
         }
-        events.append(.sessionEnded(channel: channel, error))
+        report(.sessionEnded(channel: channel, error))
     }
 
     /// Sends transfer frames on `channel` while the session window, link credit and queued
@@ -146,7 +146,7 @@ extension ConnectionEngine {
                           presettled: &presettled)
             }
             if let (first, firstTag, count) = presettled {
-                events.append(.outcomes(LinkID(channel: channel, handle: handle), first: first, firstTag: firstTag,
+                report(.outcomes(LinkID(channel: channel, handle: handle), first: first, firstTag: firstTag,
                                         count: count, state: nil, settled: true))
             }
             guard session.machine.canSendTransfer else { return }

@@ -22,7 +22,9 @@ public struct ConnectionEngine {
         case creditAvailable(LinkID, UInt32)
         /// A drain this receiver asked for is complete.
         case drained(LinkID)
-        case delivery(LinkID, IncomingDelivery)
+        /// Deliveries that arrived on a receiving link, in order: consecutive ones on one
+        /// link come as one event (one per read, typically), not one each.
+        case deliveries(LinkID, [IncomingDelivery])
         /// Outcomes for deliveries we sent: `count` consecutive deliveries of the link, from
         /// its `first`-th (counting the link's deliveries from 0 in the order they were
         /// queued), the first of them tagged `firstTag`, all with `state` (`settled`: final).
@@ -65,8 +67,12 @@ public struct ConnectionEngine {
         }
         encoded!.take(into: &buffer)
     }
-    /// What happened, in order.
+    /// What happened, in order (`takeEvents` adds the deliveries still gathering in
+    /// `deliveryRun`).
     public internal(set) var events: [Event] = []
+    /// Deliveries in a row on one link, reported as one event once something else happens or
+    /// the events are taken.
+    var deliveryRun: (link: LinkID, deliveries: [IncomingDelivery])?
 
     public init(role: ConnectionStateMachine.Role, configuration: ConnectionConfiguration,
                 sessionConfiguration: SessionConfiguration = SessionConfiguration()) {
@@ -85,6 +91,7 @@ public struct ConnectionEngine {
     }
 
     public mutating func takeEvents() -> [Event] {
+        flushDeliveries()
         defer { events.removeAll(keepingCapacity: true) }
         return events
     }
@@ -92,6 +99,7 @@ public struct ConnectionEngine {
     /// Moves the pending events into `buffer` (emptied first), keeping both arrays' storage
     /// for reuse: no allocation per batch.
     public mutating func takeEvents(into buffer: inout [Event]) {
+        flushDeliveries()
         buffer.removeAll(keepingCapacity: true)
         swap(&buffer, &events)
     }
@@ -102,7 +110,20 @@ public struct ConnectionEngine {
         swap(&buffer, &outbound)
     }
 
-    public var hasEvents: Bool { !events.isEmpty }
+    public var hasEvents: Bool { !events.isEmpty || deliveryRun != nil }
+
+    /// Reports the deliveries gathered in `deliveryRun` (before any other event, to keep the order).
+    mutating func flushDeliveries() {
+        guard let run = deliveryRun else { return }
+        deliveryRun = nil
+        events.append(.deliveries(run.link, run.deliveries))
+    }
+
+    /// Adds an event, after the deliveries before it.
+    mutating func report(_ event: Event) {
+        flushDeliveries()
+        events.append(event)
+    }
 
     // MARK: Inbound
 
@@ -196,7 +217,7 @@ public struct ConnectionEngine {
         byRemoteChannel[channel] = local
         lastTransferRoute = nil
         apply(sessions[local]!.machine.beginRequested(answering: channel), channel: local)
-        events.append(.sessionBegun(channel: local))
+        report(.sessionBegun(channel: local))
     }
 
     private mutating func attachReceived(_ attach: Attach, channel: UInt16) {
@@ -208,7 +229,7 @@ public struct ConnectionEngine {
         }
         guard let (handle, _) = match else {
             sessions[channel]!.requested[attach.handle] = .some(nil)
-            events.append(.linkRequested(channel: channel, attach))
+            report(.linkRequested(channel: channel, attach))
             return
         }
         sessions[channel]!.links[handle]!.remoteHandle = attach.handle
@@ -253,13 +274,13 @@ public struct ConnectionEngine {
                 deliveryCount: flow.deliveryCount, linkCredit: flow.linkCredit, drain: flow.drain, echo: flow.echo) ?? .none
             switch action {
             case .none: break
-            case .creditAvailable(let credit): events.append(.creditAvailable(id, credit))
+            case .creditAvailable(let credit): report(.creditAvailable(id, credit))
             case .sendFlow(let state): sendLinkFlow(state, link: id)
             }
         } else {
             var receiver = sessions[channel]!.links[handle]!.receiver
             let action = receiver?.flowReceived(deliveryCount: flow.deliveryCount, available: flow.available) ?? .none
-            if case .drainCompleted = action { events.append(.drained(id)) }
+            if case .drainCompleted = action { report(.drained(id)) }
             if flow.echo, let echo = receiver?.echoRequested(), case .sendFlow(let state) = echo { sendLinkFlow(state, link: id) }
             sessions[channel]!.links[handle]!.receiver = receiver
         }
@@ -295,7 +316,7 @@ public struct ConnectionEngine {
         case .violation(let condition):
             return apply(link.machine.protocolViolated(condition, "transfer without credit"), link: id)
         case .sendFlow(let state): sendLinkFlow(state, link: id)
-        case .drainCompleted: events.append(.drained(id))
+        case .drainCompleted: report(.drained(id))
         case .none: break
         }
         switch link.assembler.transferReceived(transfer, payload: payload) {
@@ -305,7 +326,12 @@ public struct ConnectionEngine {
             apply(link.machine.protocolViolated(condition, description), link: id)
         case .delivery(let delivery):
             if !delivery.settled { session.unsettledReceived.sent(delivery.deliveryID, handle) }
-            events.append(.delivery(id, delivery))
+            if deliveryRun?.link == id {
+                deliveryRun!.deliveries.append(delivery)
+            } else {
+                flushDeliveries()
+                deliveryRun = (id, [delivery])
+            }
         }
     }
 
@@ -326,13 +352,13 @@ public struct ConnectionEngine {
                     return
                 }
                 if let done = run {
-                    events.append(.outcomes(LinkID(channel: channel, handle: done.handle), first: done.first,
+                    report(.outcomes(LinkID(channel: channel, handle: done.handle), first: done.first,
                                             firstTag: done.firstTag, count: done.count, state: state, settled: settles))
                 }
                 run = (sent.handle, sent.sequence, sent.tag, 1)
             }
             if let done = run {
-                events.append(.outcomes(LinkID(channel: channel, handle: done.handle), first: done.first,
+                report(.outcomes(LinkID(channel: channel, handle: done.handle), first: done.first,
                                         firstTag: done.firstTag, count: done.count, state: state, settled: settles))
             }
         } else if disposition.settled {

@@ -79,8 +79,8 @@ final class ListenerApplication {
         switch event {
         case .linkRequested(let channel, let attach):
             linkRequested(attach, channel: channel, connection: id, handler: handler)
-        case .delivery(let link, let delivery):
-            messageArrived(delivery, link: link, connection: id, handler: handler)
+        case .deliveries(let link, let deliveries):
+            messagesArrived(deliveries, link: link, connection: id, handler: handler)
         case .creditAvailable(let link, _):
             guard let (address, _) = consumers[id]?[link] else { return }
             dispatch(address)
@@ -147,22 +147,33 @@ final class ListenerApplication {
         if case .queues = behaviour { queue(address).consumers.append(consumer) }
     }
 
-    private func messageArrived(_ delivery: IncomingDelivery, link: LinkID, connection id: UInt64, handler: AMQPConnectionHandler) {
-        var state = DeliveryState.accepted(Accepted())
-        if case .queues(let capacity) = behaviour, let address = producers[id]?[link] {
-            let target = queue(address)
-            if target.messages.count < capacity {
-                target.messages.append(delivery.payload)
-            } else {
-                state = .rejected(Rejected(error: AMQPError(condition: .resourceLimitExceeded,
-                                                            errorDescription: "queue \(address) holds \(capacity) messages")))
+    /// Queues (or, past capacity, rejects) a run of messages from a producer and settles them
+    /// in one step; the sink and source accept them all.
+    private func messagesArrived(_ deliveries: [IncomingDelivery], link: LinkID, connection id: UInt64,
+                                 handler: AMQPConnectionHandler) {
+        var accepted: [UInt32] = []
+        var rejected: [UInt32] = []
+        var rejection = ""
+        let target: (address: String, queue: Queue)?
+        if case .queues = behaviour, let address = producers[id]?[link] { target = (address, queue(address)) } else { target = nil }
+        for delivery in deliveries {
+            if let target, case .queues(let capacity) = behaviour, target.queue.messages.count >= capacity {
+                rejection = "queue \(target.address) holds \(capacity) messages"
+                if !delivery.settled { rejected.append(delivery.deliveryID) }
+                continue
             }
+            target?.queue.messages.append(delivery.payload)
+            if !delivery.settled { accepted.append(delivery.deliveryID) }
         }
         handler.perform { engine in
-            engine.consumed(1, on: link)
-            if !delivery.settled { engine.settle(delivery.deliveryID, on: link, state: state) }
+            engine.consumed(deliveries.count, on: link)
+            if !accepted.isEmpty { _ = engine.settle(accepted, on: link, state: .accepted(Accepted())) }
+            if !rejected.isEmpty {
+                _ = engine.settle(rejected, on: link, state: .rejected(Rejected(error: AMQPError(
+                    condition: .resourceLimitExceeded, errorDescription: rejection))))
+            }
         }
-        if case .queues = behaviour, let address = producers[id]?[link] { dispatch(address) }
+        if let target { dispatch(target.address) }
     }
 
     func queue(_ address: String) -> Queue {

@@ -174,29 +174,25 @@ extension ConnectionEngine {
         _ = session.machine.transferSent()
         let room = maxFrameSize - AMQPFrameLayout.headerLength
         if delivery.remaining.readableBytes + Self.transferOverhead + delivery.tag.readableBytes <= room {
-            // The rest fits this frame (no need to size the performative): the delivery is done.
+            // The rest fits this frame (no need to size the performative).
             sendTransfer(transfer, channel: channel, payload: delivery.remaining)
-            let deliveryID = delivery.deliveryID!
-            if !delivery.settled {
-                session.unsettledSent.sent(deliveryID, SentDelivery(handle: handle, tag: delivery.tag, sequence: delivery.sequence))
-            } else if presettled == nil {
-                // Sent pre-settled: done as soon as its last frame is out.
-                presettled = (delivery.sequence, delivery.tag, 1)
-            } else {
-                presettled!.count += 1
+        } else {
+            transfer.more = true
+            let chunk = min(delivery.remaining.readableBytes, max(room - transfer.amqpEncodedSize, 0))
+            let piece = delivery.remaining.readSlice(length: chunk)!
+            transfer.more = delivery.remaining.readableBytes > 0
+            sendTransfer(transfer, channel: channel, payload: piece)
+            guard !transfer.more else {
+                link.inProgress = delivery
+                return
             }
-            return
         }
-        transfer.more = true
-        let chunk = min(delivery.remaining.readableBytes, max(room - transfer.amqpEncodedSize, 0))
-        let piece = delivery.remaining.readSlice(length: chunk)!
-        transfer.more = delivery.remaining.readableBytes > 0
-        sendTransfer(transfer, channel: channel, payload: piece)
-        if transfer.more {
-            link.inProgress = delivery
-        } else if !delivery.settled {
-            session.unsettledSent.sent(delivery.deliveryID!, SentDelivery(handle: handle, tag: delivery.tag, sequence: delivery.sequence))
+        // Its last frame is out.
+        if !delivery.settled {
+            session.unsettledSent.sent(delivery.deliveryID!,
+                                       SentDelivery(handle: handle, tag: delivery.tag, sequence: delivery.sequence))
         } else if presettled == nil {
+            // Sent pre-settled: done now.
             presettled = (delivery.sequence, delivery.tag, 1)
         } else {
             presettled!.count += 1

@@ -59,6 +59,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "…or after this many seconds, whichever comes first.")
     var duration = 3.0
 
+    @Option(help: ArgumentHelp(
+        "Where each sending or receiving loop runs: connection (on its connection's event loop, as a single-threaded client does) or pool (Swift's global executor, a thread switch per batch).",
+        valueName: "connection|pool"))
+    var loopOn = "connection"
+
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
 
@@ -75,6 +80,7 @@ struct BenchCommand: AsyncParsableCommand {
         _ = try parsedModes()
         _ = try parsedSizes()
         _ = try parsedSettlement()
+        guard ["connection", "pool"].contains(loopOn) else { throw ValidationError("--loop-on is connection or pool") }
     }
 
     func parsedModes() throws -> [BenchScenario.Mode] {
@@ -111,7 +117,8 @@ struct BenchCommand: AsyncParsableCommand {
                     let scenario = BenchScenario(
                         mode: mode, size: size, presettled: presettled, credit: credit, window: window,
                         connections: connections, links: links, count: count,
-                        duration: .milliseconds(Int64(duration * 1000)), address: address)
+                        duration: .milliseconds(Int64(duration * 1000)), address: address,
+                        onConnectionLoop: loopOn == "connection")
                     let result = await runOne(scenario, showProgress: showProgress)
                     if showProgress { print("\r\u{1B}[2K", terminator: "") }
                     print(result.row)

@@ -26,6 +26,9 @@ struct BenchScenario: Sendable {
     var count: Int
     var duration: Duration
     var address: String
+    /// Each loop runs on its connection's event loop (`AMQPConnection.taskExecutor`), else on
+    /// the global executor.
+    var onConnectionLoop = true
 
     /// Counts messages as they complete, for the progress line.
     final class Counter: Sendable {
@@ -128,8 +131,8 @@ struct BenchScenario: Sendable {
         let window = self.window
         let results = await withTaskGroup(of: Result<AMQPBatchOutcome, AMQPClientError>.self) { group in
             for (sender, _) in senders {
-                // On the connection's own thread (as a single-threaded client runs).
-                group.addTask(executorPreference: sender.connection.taskExecutor) {
+                // On the connection's own thread (as a single-threaded client runs), or the pool.
+                group.addTask(executorPreference: onConnectionLoop ? sender.connection.taskExecutor : nil) {
                     let messages = BenchMessages(cycle: cycle, count: perLink, deadline: deadline)
                     do throws(AMQPClientError) {
                         return .success(try await sender.send(encodedContentsOf: messages, window: window) { report in
@@ -181,7 +184,7 @@ struct BenchScenario: Sendable {
         let credit = Int(self.credit)
         let results = await withTaskGroup(of: Result<(Int, Double), AMQPClientError>.self) { group in
             for receiver in receivers {
-                group.addTask(executorPreference: receiver.connection.taskExecutor) {
+                group.addTask(executorPreference: onConnectionLoop ? receiver.connection.taskExecutor : nil) {
                     var count = 0
                     var bytes = 0.0
                     do throws(AMQPClientError) {

@@ -72,6 +72,14 @@ import Testing
             #expect(payload == ByteBuffer(string: "body"))
             #expect(TransferFastPath.parse(buffer.getSlice(at: 8, length: buffer.readableBytes - 8)!) != nil)
             Self.expectSame(buffer, "round \(round)")
+            // The engine's entry: the transfer as its parts, the same as the frame.
+            var stream = buffer
+            var decoder = AMQPFrameDecoder()
+            guard case .transfer(1, let direct, let directPayload)? = try decoder.decodeNext(from: &stream) else {
+                Issue.record("decodeNext did not give a transfer")
+                continue
+            }
+            #expect(direct == transfer && directPayload == payload && stream.readableBytes == 0)
         }
     }
 

@@ -147,11 +147,16 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func received(_ item: AMQPInbound) {
-        if logger.logLevel <= .trace { logger.trace("received \(FrameTrace(item))") }
+    private func received(_ decoded: AMQPDecodedItem) {
+        if logger.logLevel <= .trace { logger.trace("received \(FrameTrace(decoded.inbound))") }
         switch phase {
-        case .sasl: saslRead(item)
-        case .amqp: engine.received(item)
+        case .amqp:
+            if case .transfer(let channel, let transfer, let payload) = decoded {
+                engine.received(transfer: transfer, payload: payload, channel: channel)
+            } else {
+                engine.received(decoded.inbound)
+            }
+        case .sasl: saslRead(decoded.inbound)
         case .closed: break
         }
     }

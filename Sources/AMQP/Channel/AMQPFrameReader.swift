@@ -21,7 +21,7 @@ public final class AMQPFrameReader: ChannelInboundHandler, RemovableChannelHandl
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         do {
-            try splitter.split(unwrapInboundIn(data)) { context.fireChannelRead(wrapInboundOut($0)) }
+            try splitter.split(unwrapInboundIn(data)) { context.fireChannelRead(wrapInboundOut($0.inbound)) }
         } catch {
             failed = true
             context.fireErrorCaught(error)

@@ -21,14 +21,14 @@ public struct AMQPFrameSplitter {
     /// Passes each complete header and frame in `input` (after what earlier reads left) to
     /// `body`, in order, and keeps an incomplete tail for the next read. After an error,
     /// nothing more is decoded: the stream cannot be resynchronised.
-    public mutating func split(_ input: ByteBuffer, _ body: (AMQPInbound) -> Void) throws(AMQPDecodingError) {
+    public mutating func split(_ input: ByteBuffer, _ body: (AMQPDecodedItem) -> Void) throws(AMQPDecodingError) {
         var input = input
         do {
             if partial != nil {
                 guard let item = try completePartial(from: &input) else { return }
                 body(item)
             }
-            while let item = try decoder.decodeItem(from: &input) { body(item) }
+            while let item = try decoder.decodeNext(from: &input) { body(item) }
             if input.readableBytes > 0 { keep(input) }
         } catch {
             partial = nil
@@ -38,7 +38,7 @@ public struct AMQPFrameSplitter {
 
     /// Adds bytes from `input` to the partial item; returns it once complete (then `input`
     /// holds what follows it).
-    private mutating func completePartial(from input: inout ByteBuffer) throws(AMQPDecodingError) -> AMQPInbound? {
+    private mutating func completePartial(from input: inout ByteBuffer) throws(AMQPDecodingError) -> AMQPDecodedItem? {
         var pending = partial!
         partial = nil
         // The first four bytes tell the item's length (a header is 8 bytes).
@@ -55,7 +55,7 @@ public struct AMQPFrameSplitter {
         }
         // The decoder checks the size (a frame over max-frame-size fails from its first four
         // bytes) and says nil while incomplete.
-        guard let item = try decoder.decodeItem(from: &pending) else {
+        guard let item = try decoder.decodeNext(from: &pending) else {
             partial = pending
             return nil
         }

@@ -143,6 +143,14 @@ public struct ConnectionEngine {
         }
     }
 
+    /// `received(_:)` for a transfer frame on `channel` given as its parts.
+    public mutating func received(transfer: Transfer, payload: ByteBuffer, channel: UInt16) {
+        if let route = lastTransferRoute, route.remoteChannel == channel, route.remoteHandle == transfer.handle {
+            return transferReceived(transfer, payload: payload, route: route)
+        }
+        received(.transfer(transfer), payload: payload, channel: channel)
+    }
+
     private mutating func received(_ performative: Performative, payload: ByteBuffer, channel: UInt16) {
         if case .transfer(let transfer) = performative, let route = lastTransferRoute,
            route.remoteChannel == channel, route.remoteHandle == transfer.handle {

@@ -44,6 +44,23 @@ public enum AMQPInbound: Hashable, Sendable {
     case frame(AMQPFrame)
 }
 
+/// What `AMQPFrameDecoder.decodeNext(from:)` reads: a transfer as its parts, anything else as
+/// an `AMQPInbound`.
+public enum AMQPDecodedItem: Sendable {
+    case item(AMQPInbound)
+    /// A transfer frame on `channel`: its performative and the message bytes after it.
+    case transfer(channel: UInt16, Transfer, payload: ByteBuffer)
+
+    /// The same as an `AMQPInbound`.
+    public var inbound: AMQPInbound {
+        switch self {
+        case .item(let item): item
+        case .transfer(let channel, let transfer, let payload):
+            .frame(AMQPFrame(channel: channel, body: .amqp(.transfer(transfer), payload: payload)))
+        }
+    }
+}
+
 /// Frame header constants (spec 2.3.1).
 public enum AMQPFrameLayout {
     /// size (4), doff (1), type (1), type-specific (2).

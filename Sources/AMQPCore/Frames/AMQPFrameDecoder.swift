@@ -34,6 +34,28 @@ public struct AMQPFrameDecoder: NIOSingleStepByteToMessageDecoder {
         try decodeItem(from: &buffer)
     }
 
+    /// `decodeItem(from:)` for a protocol engine: a transfer frame comes as its parts, without
+    /// the frame and performative values around them (per message, those cost more than the
+    /// rest of reading it).
+    public mutating func decodeNext(from buffer: inout ByteBuffer) throws(AMQPDecodingError) -> AMQPDecodedItem? {
+        guard let size = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self),
+              size != AMQPProtocolHeader.magic, size >= UInt32(AMQPFrameLayout.headerLength + 3), size <= maxFrameSize,
+              buffer.readableBytes >= Int(size)
+        else { return try decodeItem(from: &buffer).map { .item($0) } }
+        let base = buffer.readerIndex
+        let doff = Int(buffer.getInteger(at: base + 4, as: UInt8.self)!)
+        let type = buffer.getInteger(at: base + 5, as: UInt8.self)!
+        guard type == AMQPFrameType.amqp.rawValue, doff >= 2, doff * 4 < Int(size),
+              let body = buffer.getSlice(at: base + doff * 4, length: Int(size) - doff * 4),
+              let (transfer, length) = TransferFastPath.parse(body)
+        else { return try decodeItem(from: &buffer).map { .item($0) } }
+        let channel = buffer.getInteger(at: base + 6, as: UInt16.self)!
+        buffer.moveReaderIndex(forwardBy: Int(size))
+        streamOffset += Int(size)
+        return .transfer(channel: channel, transfer, payload: body.getSlice(at: body.readerIndex + length,
+                                                                            length: body.readableBytes - length)!)
+    }
+
     /// The typed-throws core of `decode(buffer:)`.
     public mutating func decodeItem(from buffer: inout ByteBuffer) throws(AMQPDecodingError) -> AMQPInbound? {
         guard let size = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }

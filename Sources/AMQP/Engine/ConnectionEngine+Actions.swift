@@ -127,7 +127,7 @@ extension ConnectionEngine {
         // Ending a session detaches its links (spec 2.5.5).
         for handle in session.links.keys.sorted() {
             report(.linkDetached(LinkID(channel: channel, handle: handle),
-                                        error.map { AMQPLinkError(code: .detachedByPeer, error: $0.error) }))
+                                 error.map { AMQPLinkError(code: .detachedByPeer, error: $0.error) }))
         }
         report(.sessionEnded(channel: channel, error))
     }
@@ -147,7 +147,7 @@ extension ConnectionEngine {
             }
             if let (first, firstTag, count) = presettled {
                 report(.outcomes(LinkID(channel: channel, handle: handle), first: first, firstTag: firstTag,
-                                        count: count, state: nil, settled: true))
+                                 count: count, state: nil, settled: true))
             }
             guard session.machine.canSendTransfer else { return }
         }

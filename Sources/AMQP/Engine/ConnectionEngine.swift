@@ -137,6 +137,8 @@ public struct ConnectionEngine {
                 break  // a heartbeat: the handler resets its idle timer on any frame
             case .sasl(let body):
                 apply(connection.protocolViolated(.notAllowed, "SASL \(body.specName) after the AMQP header"))
+            case .amqp(.transfer(let transfer), let payload):
+                received(transfer: transfer, payload: payload, channel: frame.channel)
             case .amqp(let performative, let payload):
                 received(performative, payload: payload, channel: frame.channel)
             }
@@ -152,10 +154,6 @@ public struct ConnectionEngine {
     }
 
     private mutating func received(_ performative: Performative, payload: ByteBuffer, channel: UInt16) {
-        if case .transfer(let transfer) = performative, let route = lastTransferRoute,
-           route.remoteChannel == channel, route.remoteHandle == transfer.handle {
-            return transferReceived(transfer, payload: payload, route: route)
-        }
         switch performative {
         case .open(let open):
             apply(connection.openReceived(open))
@@ -352,6 +350,10 @@ public struct ConnectionEngine {
             let state = disposition.state
             // Runs of one link's deliveries in the order it sent them: one event each.
             var run: (handle: UInt32, first: UInt64, firstTag: ByteBuffer, count: Int)?
+            let outcomes = { (run: (handle: UInt32, first: UInt64, firstTag: ByteBuffer, count: Int)) in
+                Event.outcomes(LinkID(channel: channel, handle: run.handle), first: run.first, firstTag: run.firstTag,
+                               count: run.count, state: state, settled: settles)
+            }
             session.unsettledSent.dispositionReceived(first: disposition.first, last: disposition.last,
                                                       settled: settles) { id, sent in
                 if !disposition.settled && settles { session.senderDispositions.add(id, state: state, settled: true) }
@@ -359,16 +361,10 @@ public struct ConnectionEngine {
                     run!.count += 1
                     return
                 }
-                if let done = run {
-                    report(.outcomes(LinkID(channel: channel, handle: done.handle), first: done.first,
-                                            firstTag: done.firstTag, count: done.count, state: state, settled: settles))
-                }
+                if let done = run { report(outcomes(done)) }
                 run = (sent.handle, sent.sequence, sent.tag, 1)
             }
-            if let done = run {
-                report(.outcomes(LinkID(channel: channel, handle: done.handle), first: done.first,
-                                        firstTag: done.firstTag, count: done.count, state: state, settled: settles))
-            }
+            if let done = run { report(outcomes(done)) }
         } else if disposition.settled {
             sessions[channel]!.unsettledReceived.dispositionReceived(first: disposition.first, last: disposition.last,
                                                                      settled: true) { _, _ in }

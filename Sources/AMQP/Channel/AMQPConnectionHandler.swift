@@ -7,7 +7,7 @@ import NIOCore
 /// into headers and frames here, by an `AMQPFrameSplitter`: no pipeline step per frame),
 /// encoded frames out, one write per batch of work and one flush per read. It runs on the
 /// channel's event loop only; the application talks to it through `perform(_:)`, and hears
-/// from it through `onEvent`.
+/// from it through `onEvents` (or `onEvent`).
 ///
 /// Undecodable input closes the connection with `amqp:connection:framing-error`.
 public final class AMQPConnectionHandler: ChannelDuplexHandler {

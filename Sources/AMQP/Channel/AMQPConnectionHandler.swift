@@ -30,6 +30,8 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
         case closed
     }
 
+    /// Touched only on the event loop, never in overlapping accesses (commands issued while
+    /// events are delivered run after `takeEvents` returned): no run-time exclusivity check.
     @exclusivity(unchecked) private var engine: ConnectionEngine
     private var splitter: AMQPFrameSplitter
     private var readFailed = false

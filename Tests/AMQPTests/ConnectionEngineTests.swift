@@ -14,10 +14,10 @@ struct EnginePair {
     var serverPrefetch: UInt32 = 10
     var settleOnServer = true
 
-    init(clientMaxFrameSize: UInt32 = 65_536, serverMaxFrameSize: UInt32 = 512) {
+    init(clientMaxFrameSize: UInt32 = 65_536, serverMaxFrameSize: UInt32 = 512, serverIncomingWindow: UInt32 = 8) {
         client = ConnectionEngine(role: .client, configuration: ConnectionConfiguration(containerID: "client", maxFrameSize: clientMaxFrameSize))
         server = ConnectionEngine(role: .server, configuration: ConnectionConfiguration(containerID: "server", maxFrameSize: serverMaxFrameSize),
-                                  sessionConfiguration: SessionConfiguration(incomingWindow: 8))
+                                  sessionConfiguration: SessionConfiguration(incomingWindow: serverIncomingWindow))
     }
 
     /// Moves bytes both ways until neither side has anything to say.
@@ -155,6 +155,30 @@ struct EnginePair {
             #expect(firstTag == ByteBuffer(integer: UInt32(next)))
             next += UInt64(count)
         }
+    }
+
+    /// With encoded output, sending stops after a chunk of transfers so that the transport can
+    /// write it, and goes on with `resumePumping()` until credit or messages run out.
+    @Test func sendingGoesOutInChunks() throws {
+        var pair = EnginePair(serverMaxFrameSize: 65_536, serverIncomingWindow: 10_000)
+        pair.serverPrefetch = 1000
+        let link = try pair.openSender()
+        pair.client.encodeOutbound()
+        let total = ConnectionEngine.pumpChunk * 2 + 44
+        pair.client.send((0..<total).map { (message: ByteBuffer(string: "m\($0)"), tag: ByteBuffer(integer: UInt32($0))) },
+                         on: link, settled: true)
+        var chunks: [Int] = []
+        var chunk: [ByteBuffer] = []
+        var decoder = AMQPFrameDecoder()
+        repeat {
+            pair.client.takeEncoded(into: &chunk)
+            var bytes = ByteBuffer()
+            for part in chunk { bytes.writeImmutableBuffer(part) }
+            var transfers = 0
+            while case .transfer? = try decoder.decodeNext(from: &bytes) { transfers += 1 }
+            chunks.append(transfers)
+        } while pair.client.resumePumping()
+        #expect(chunks == [ConnectionEngine.pumpChunk, ConnectionEngine.pumpChunk, 44])
     }
 
     @Test func framesBeforeOpenCloseTheConnection() {

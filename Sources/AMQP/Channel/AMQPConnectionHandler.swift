@@ -355,6 +355,13 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
             }
             engine.flush()
             writeOutbound(context)
+            // Sending stopped at a chunk of output: that chunk goes to the socket now, so the
+            // peer starts on it while the rest is encoded.
+            while engine.resumePumping() {
+                context.flush()
+                engine.flush()
+                writeOutbound(context)
+            }
             guard engine.hasEvents else { return }
         }
     }

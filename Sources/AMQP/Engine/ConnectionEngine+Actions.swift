@@ -142,6 +142,11 @@ extension ConnectionEngine {
             var presettled: (first: UInt64, firstTag: ByteBuffer, count: Int)?
             while session.machine.canSendTransfer, link.machine.isAttached,
                   link.inProgress != nil || (!link.queue.isEmpty && link.sender!.linkCredit > 0) {
+                if let encoded, encoded.transferCount >= Self.pumpChunk {
+                    // Enough for one write: the transport writes it, then `resumePumping()`.
+                    stalledPumps.insert(channel)
+                    break
+                }
                 sendFrame(session, channel: channel, link: link, handle: handle, maxFrameSize: Int(maxFrameSize),
                           presettled: &presettled)
             }
@@ -152,6 +157,11 @@ extension ConnectionEngine {
             guard session.machine.canSendTransfer else { return }
         }
     }
+
+    /// Transfers encoded before the transport writes them: the peer starts on a batch while
+    /// the rest is encoded (one write for a whole credit grant made the peer wait for all of
+    /// it). Counted in transfers, so that large messages still go many to a write.
+    static let pumpChunk = 128
 
     /// The most a transfer performative takes besides its delivery tag (every field at its
     /// widest encoding, list32): a delivery this much under the frame size fits in one frame.

@@ -183,6 +183,16 @@ extension ConnectionEngine {
         if case .sendFlow(let state) = action { sendLinkFlow(state, link: id) }
     }
 
+    /// Goes on sending where a chunk of output stopped it, once the transport has taken that
+    /// output; returns whether there was anything to go on with.
+    public mutating func resumePumping() -> Bool {
+        guard !stalledPumps.isEmpty else { return false }
+        let channels = stalledPumps
+        stalledPumps = []
+        for channel in channels.sorted() { pump(channel: channel) }
+        return true
+    }
+
     /// The handler finished one read: sends the dispositions decided meanwhile and reopens
     /// session windows (one flow per session, not one per transfer).
     public mutating func flush() {

@@ -43,6 +43,8 @@ public struct ConnectionEngine {
     /// four dictionary lookups from the peer's channel and handle to our session and link.
     /// Forgotten whenever a session or link goes or a mapping changes.
     var lastTransferRoute: TransferRoute?
+    /// Sessions whose sending stopped at `pumpChunk` bytes of output (see `resumePumping`).
+    var stalledPumps: Set<UInt16> = []
     let sessionConfiguration: SessionConfiguration
     var nextChannel: UInt16 = 0
     /// Sending links asked to drain: the drain completes at `flush()` once their queue is empty.

@@ -15,6 +15,9 @@ public struct EncodedOutbound: Sendable {
 
     public var isEmpty: Bool { chunks.isEmpty && current.readableBytes == 0 }
 
+    /// Transfer frames encoded and not yet taken.
+    public private(set) var transferCount = 0
+
     mutating func write(_ item: AMQPInbound) {
         reserve()
         switch item {
@@ -40,6 +43,7 @@ public struct EncodedOutbound: Sendable {
     mutating func write(_ transfer: Transfer, channel: UInt16, payload: ByteBuffer) {
         reserve()
         current.writeAMQPFrameHead(transfer, channel: channel, payloadLength: payload.readableBytes)
+        transferCount += 1
         append(payload)
     }
 
@@ -55,6 +59,7 @@ public struct EncodedOutbound: Sendable {
 
     /// Moves the encoded chunks into `buffer` (emptied first), in order.
     public mutating func take(into buffer: inout [ByteBuffer]) {
+        transferCount = 0
         buffer.removeAll(keepingCapacity: true)
         swap(&buffer, &chunks)
         if current.readableBytes > 0 {

@@ -34,7 +34,6 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     /// events are delivered run after `takeEvents` returned): no run-time exclusivity check.
     @exclusivity(unchecked) private var engine: ConnectionEngine
     private var splitter: AMQPFrameSplitter
-    private var readFailed = false
     private var saslClient: SASLClientStateMachine?
     private var saslServer: SASLServerStateMachine?
     private let verify: ((SASLPresented) -> Bool)?
@@ -139,12 +138,12 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !readFailed else { return }
+        // Closed (undecodable input among the reasons): nothing more is read.
+        guard phase != .closed else { return }
         lastRead = .now()
         do {
             try splitter.split(unwrapInboundIn(data)) { received($0) }
         } catch {
-            readFailed = true
             decodingFailed(error, context)
         }
     }
@@ -344,15 +343,6 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
                 deliver(eventBatch)
                 onEventsDelivered()
             }
-            if closing {
-                // After the application has heard the batch: what it answered goes out first.
-                heartbeat?.cancel()
-                idleCheck?.cancel()
-                engine.flush()
-                writeOutbound(context)
-                context.flush()
-                context.close(promise: nil)
-            }
             engine.flush()
             writeOutbound(context)
             // Sending stopped at a chunk of output: that chunk goes to the socket now, so the
@@ -361,6 +351,14 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
                 context.flush()
                 engine.flush()
                 writeOutbound(context)
+            }
+            if closing {
+                // After the application has heard the batch: what it answered goes out first.
+                heartbeat?.cancel()
+                idleCheck?.cancel()
+                context.flush()
+                context.close(promise: nil)
+                return
             }
             guard engine.hasEvents else { return }
         }

@@ -53,8 +53,10 @@ public struct UnsettledDeliveries<Pending: Sendable>: Sendable {
         return overflow.isEmpty ? nil : overflow[deliveryID]
     }
 
+    /// Settles one delivery: removes and returns what was kept for it (nil if it was not
+    /// unsettled).
     @discardableResult
-    private mutating func remove(_ deliveryID: UInt32) -> Pending? {
+    public mutating func remove(_ deliveryID: UInt32) -> Pending? {
         if let offset = window.offset(of: deliveryID), let value = window.replace(at: offset, with: nil) {
             window.trimFront()
             return value

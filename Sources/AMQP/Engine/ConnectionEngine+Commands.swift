@@ -147,8 +147,7 @@ extension ConnectionEngine {
         let second = session.links[id.handle]?.machine.local.rcvSettleMode == .second
         var missing = 0
         for deliveryID in deliveryIDs {
-            guard session.unsettledReceived.dispositionReceived(first: deliveryID, last: nil, settled: true, { _, _ in }) == 1
-            else {
+            guard session.unsettledReceived.remove(deliveryID) != nil else {
                 missing += 1
                 continue
             }

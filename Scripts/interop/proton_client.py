@@ -56,6 +56,8 @@ from proton import Message, SSLDomain, SSLException, Url
 from proton.handlers import MessagingHandler
 from proton.reactor import AtMostOnce, Container
 
+from receive_tally import ReceiveTally
+
 CLIENT = "python-qpid-proton"
 
 
@@ -109,14 +111,8 @@ class InteropClient(MessagingHandler):
         self.released = 0
         self.modified = 0
         self.settled_remote = 0
-        self.received = 0
         self.stale = 0
-        self.seen = set()
-        self.duplicates = 0
-        self.bad = []          # first few content errors
-        self.bad_count = 0
-        self.out_of_order = 0
-        self.last_index = -1
+        self.tally = ReceiveTally(self.n)
         self.error = None
         self.send_done_at = None
 
@@ -139,11 +135,6 @@ class InteropClient(MessagingHandler):
             self.timer.cancel()
         if self.conn is not None:
             self.conn.close()
-
-    def note_bad(self, text):
-        self.bad_count += 1
-        if len(self.bad) < 5:
-            self.bad.append(text)
 
     # ---- lifecycle ------------------------------------------------------------
     def on_start(self, event):
@@ -234,31 +225,22 @@ class InteropClient(MessagingHandler):
         try:
             idx = int(idx)
         except (TypeError, ValueError):
-            self.note_bad("missing/invalid index property: %r" % (idx,))
+            self.tally.note_bad("missing/invalid index property: %r" % (idx,))
             self.accept(d)
             return
         if isinstance(body, memoryview):
             body = body.tobytes()
         if not isinstance(body, (bytes, bytearray)) or not m.inferred:
-            self.note_bad("index %d: body is not a data section (%s, inferred=%s)"
+            self.tally.note_bad("index %d: body is not a data section (%s, inferred=%s)"
                           % (idx, type(body).__name__, m.inferred))
         elif bytes(body) != make_body(idx, self.args.size):
-            self.note_bad("index %d: body mismatch (len %d, head %r)"
+            self.tally.note_bad("index %d: body mismatch (len %d, head %r)"
                           % (idx, len(body), bytes(body[:12])))
         if str(m.id) != "m-%d" % idx:
-            self.note_bad("index %d: message-id %r" % (idx, m.id))
-        if idx < 0 or idx >= self.n:
-            self.note_bad("index %d out of range" % idx)
-        elif idx in self.seen:
-            self.duplicates += 1
-        else:
-            self.seen.add(idx)
-        if idx < self.last_index:
-            self.out_of_order += 1
-        self.last_index = idx
-        self.received += 1
+            self.tally.note_bad("index %d: message-id %r" % (idx, m.id))
+        self.tally.count(idx)
         self.accept(d)
-        if len(self.seen) == self.n:
+        if self.tally.complete:
             self.finish()
 
     # ---- errors ----------------------------------------------------------------
@@ -305,14 +287,7 @@ class InteropClient(MessagingHandler):
         if not p and self.accepted != self.n:
             problems.append("accepted %d of %d (rejected %d, released %d, modified %d)"
                             % (self.accepted, self.n, self.rejected, self.released, self.modified))
-        if not self.args.no_receive:
-            missing = self.n - len(self.seen)
-            if missing:
-                problems.append("missing %d indexes" % missing)
-            if self.duplicates:
-                problems.append("%d duplicates" % self.duplicates)
-        if self.bad_count:
-            problems.append("%d content errors: %s" % (self.bad_count, "; ".join(self.bad)))
+        problems += self.tally.problems(received_checked=not self.args.no_receive)
         error = self.error
         if problems and error is None:
             error = "; ".join(problems)
@@ -324,16 +299,12 @@ class InteropClient(MessagingHandler):
             "client": CLIENT,
             "sent": self.sent,
             "accepted": self.accepted,
-            "received": self.received,
             "ok": ok,
             "error": error,
             "count": self.n,
             "size": self.args.size,
             "presettled": p,
-            "unique": len(self.seen),
-            "duplicates": self.duplicates,
-            "in_order": self.out_of_order == 0,
-            "out_of_order": self.out_of_order,
+            **self.tally.fields(),
             "stale": self.stale,
             "send_seconds": round(send_s, 3) if send_s is not None else None,
             "seconds": round(elapsed, 3),

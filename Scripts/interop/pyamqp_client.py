@@ -71,6 +71,8 @@ import uuid
 from functools import partial
 from urllib.parse import unquote, urlparse
 
+from receive_tally import ReceiveTally
+
 CLIENT = "azure-servicebus-pyamqp"
 
 
@@ -156,25 +158,14 @@ class Run:
         self.flows_seen = 0
         self.send_done_at = None
         # receiver state
-        self.received = 0
         self.inbox = []
         self.dispositions = 0
         self.stale = 0
-        self.seen = set()
-        self.duplicates = 0
-        self.out_of_order = 0
-        self.last_index = -1
-        self.bad = []
-        self.bad_count = 0
+        self.tally = ReceiveTally(self.n)
         self.error = None
         self.remote_max_frame_size = None
 
     # ---------------------------------------------------------------------------------
-    def note_bad(self, text):
-        self.bad_count += 1
-        if len(self.bad) < 5:
-            self.bad.append(text)
-
     def check_health(self):
         # Connection errors are raised by conn.listen(); links raise their _error here.
         for link, name in ((self.sender, "sender"), (self.receiver, "receiver")):
@@ -328,7 +319,7 @@ class Run:
             try:
                 self._check(message)
             except Exception as e:  # never let a checking bug drop the accept
-                self.note_bad("checker error: %r" % (e,))
+                self.tally.note_bad("checker error: %r" % (e,))
             if not frame[4]:  # transfer not pre-settled by the peer -> accept + settle
                 self.receiver.send_disposition(
                     first_delivery_id=frame[1], delivery_tag=frame[2],
@@ -342,28 +333,19 @@ class Run:
             return
         idx = ap.get("index")
         if not isinstance(idx, int):
-            self.note_bad("missing/invalid index property %r" % (idx,))
+            self.tally.note_bad("missing/invalid index property %r" % (idx,))
             return
         if m.data is None:
-            self.note_bad("index %d: no data section (value=%r)" % (idx, type(m.value).__name__))
+            self.tally.note_bad("index %d: no data section (value=%r)" % (idx, type(m.value).__name__))
         else:
             body = b"".join(bytes(x) for x in m.data)
             if body != make_body(idx, self.a.size):
-                self.note_bad("index %d: body mismatch (len %d, %d sections, head %r)"
+                self.tally.note_bad("index %d: body mismatch (len %d, %d sections, head %r)"
                               % (idx, len(body), len(m.data), body[:12]))
         mid = _s(m.properties.message_id) if m.properties else None
         if mid != "m-%d" % idx:
-            self.note_bad("index %d: message-id %r" % (idx, mid))
-        if idx < 0 or idx >= self.n:
-            self.note_bad("index %d out of range" % idx)
-        elif idx in self.seen:
-            self.duplicates += 1
-        else:
-            self.seen.add(idx)
-        if idx < self.last_index:
-            self.out_of_order += 1
-        self.last_index = idx
-        self.received += 1
+            self.tally.note_bad("index %d: message-id %r" % (idx, mid))
+        self.tally.count(idx)
 
     def receive_phase(self):
         a = self.a
@@ -382,7 +364,7 @@ class Run:
         self.phase = "receive"
         while True:
             self._settle_inbox()
-            if len(self.seen) >= self.n:
+            if self.tally.complete:
                 break
             if self.receiver.current_link_credit <= a.prefetch // 2:
                 self.receiver.flow(link_credit=a.prefetch)
@@ -411,14 +393,7 @@ class Run:
             problems.append("accepted %d of %d (others: %s)" % (self.accepted, self.n, self.outcomes or "none"))
         if p and self.outcomes:
             problems.append("send outcomes: %s" % self.outcomes)
-        if not self.a.no_receive:
-            missing = self.n - len(self.seen)
-            if missing:
-                problems.append("missing %d indexes" % missing)
-            if self.duplicates:
-                problems.append("%d duplicates" % self.duplicates)
-        if self.bad_count:
-            problems.append("%d content errors: %s" % (self.bad_count, "; ".join(self.bad)))
+        problems += self.tally.problems(received_checked=not self.a.no_receive)
         error = self.error
         if problems:
             error = (error + " | " if error else "") + "; ".join(problems)
@@ -427,17 +402,13 @@ class Run:
             "client": CLIENT,
             "sent": self.sent,
             "accepted": self.accepted,
-            "received": self.received,
             "ok": error is None,
             "error": error,
             "count": self.n,
             "size": self.a.size,
             "presettled": p,
             "credit_mode": self.a.credit_mode,
-            "unique": len(self.seen),
-            "duplicates": self.duplicates,
-            "in_order": self.out_of_order == 0,
-            "out_of_order": self.out_of_order,
+            **self.tally.fields(),
             "stale": self.stale,
             "dispositions_sent": self.dispositions,
             "peer_max_frame_size": self.remote_max_frame_size,

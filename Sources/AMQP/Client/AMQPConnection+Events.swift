@@ -153,13 +153,10 @@ extension AMQPConnection {
             let waiting = sender.waiting
             sender.waiting = [:]
             for case .single(let continuation) in waiting.values { continuation.resume(throwing: failure) }
-            var batches: [ObjectIdentifier: BatchSend] = [:]
-            for range in sender.batchRanges { batches[ObjectIdentifier(range.batch)] = range.batch }
+            // Every running batch, including one whose deliveries are all settled (its
+            // ranges are gone) and that only waited to be fed once more.
             sender.batchRanges.removeAll()
-            for batch in batches.values {
-                batch.continuation?.resume(throwing: failure)
-                batch.continuation = nil
-            }
+            for batch in sender.batches.values { finish(batch, sender: sender, linkGone: failure) }
         }
         if let receiver = slot.receiver {
             receiver.drains.forEach { $0.resume(throwing: failure) }
@@ -188,6 +185,11 @@ extension AMQPConnection {
         for slot in links.values { linkDetached(slot, error: error) }
         links = [:]
         lastLink = nil
+        // Their links are gone: `eventsDelivered` will not run for this batch of events.
+        for (batch, _) in batchesToFeed { batch.feedPending = false }
+        batchesToFeed.removeAll()
+        for (receiver, _) in receiversToWake { receiver.wakePending = false }
+        receiversToWake.removeAll()
         handler?.onEvents = { _ in }
         handler?.onEventsDelivered = {}
         let waiters = closeWaiters

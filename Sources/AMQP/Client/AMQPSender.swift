@@ -124,6 +124,7 @@ extension AMQPConnection {
         return try await awaiting { continuation in
             let batch = BatchSend(window: window, next: next, continuation: continuation)
             batch.observe = observe
+            sender.batches[ObjectIdentifier(batch)] = batch
             feed(batch, sender: sender, key: key)
         }
     }
@@ -152,18 +153,16 @@ extension AMQPConnection {
         repeat {
             batch.feedAgain = false
             guard let slot = linkSlot(key), let id = slot.id else {
-                // The link is gone: the batch ends with why.
+                // The link is gone: the batch ends with its outcome if nothing was left to
+                // send, else with why.
                 batch.feeding = false
-                if let continuation = batch.continuation {
-                    batch.continuation = nil
-                    let error: AMQPClientError
-                    if case .some(let reason?) = linkSlot(key)?.detached {
-                        error = reason
-                    } else {
-                        error = closedError ?? AMQPClientError(code: .linkDetached, detail: "the sender is closed")
-                    }
-                    continuation.resume(throwing: error)
+                let error: AMQPClientError
+                if case .some(let reason?) = linkSlot(key)?.detached {
+                    error = reason
+                } else {
+                    error = closedError ?? AMQPClientError(code: .linkDetached, detail: "the sender is closed")
                 }
+                finish(batch, sender: sender, linkGone: error)
                 return
             }
             var messages: [ByteBuffer] = []
@@ -185,8 +184,24 @@ extension AMQPConnection {
             queue(messages, tags: first, on: id, sender: sender)
         } while batch.feedAgain
         batch.feeding = false
-        if batch.exhausted, batch.inFlight == 0, let continuation = batch.continuation {
-            batch.continuation = nil
+        if batch.exhausted, batch.inFlight == 0 { finish(batch, sender: sender, linkGone: nil) }
+    }
+
+    /// Ends `batch` once: with its outcome when every message it had was settled, or, when
+    /// the link is gone (`linkGone`) with messages unsent or unsettled, with that error.
+    func finish(_ batch: BatchSend, sender: SenderSlot, linkGone error: AMQPClientError?) {
+        sender.batches[ObjectIdentifier(batch)] = nil
+        guard let continuation = batch.continuation else { return }
+        batch.continuation = nil
+        if let error {
+            // Outcomes for all it sent, and nothing more to send: the batch is complete.
+            if batch.inFlight == 0, batch.exhausted || batch.next() == nil {
+                batch.exhausted = true
+                continuation.resume(returning: batch.outcome)
+            } else {
+                continuation.resume(throwing: error)
+            }
+        } else {
             continuation.resume(returning: batch.outcome)
         }
     }

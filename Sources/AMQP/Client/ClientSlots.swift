@@ -67,8 +67,12 @@ final class SenderSlot {
     @exclusivity(unchecked) var nextTag: UInt64 = 0
     /// By delivery tag: who waits for the outcome of a single send.
     @exclusivity(unchecked) var waiting: [UInt64: Waiter] = [:]
-    /// Batch sends' tag ranges, in tag order (tags only grow).
+    /// Batch sends' tag ranges, in tag order (tags only grow). A range goes once all its
+    /// deliveries are settled, so this does not tell which batches are still running.
     @exclusivity(unchecked) var batchRanges = CircularBuffer<BatchRange>()
+    /// The batch sends not yet finished, whatever is in flight: a detach or the end of the
+    /// connection finishes each of them (with its outcome, or with why).
+    @exclusivity(unchecked) var batches: [ObjectIdentifier: BatchSend] = [:]
 
     /// The batch range holding `tag`, counted as settled once more; nil if none does.
     func settleInBatch(_ tag: UInt64) -> (range: BatchRange, index: Int)? {

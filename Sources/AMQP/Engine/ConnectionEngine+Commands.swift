@@ -8,7 +8,9 @@ extension ConnectionEngine {
         apply(connection.start())
     }
 
+    /// Closes; the dispositions decided before it go out first (they would be lost after).
     public mutating func close(error: AMQPError? = nil) {
+        for channel in sessions.keys.sorted() { sendDispositions(channel: channel) }
         apply(connection.closeRequested(error: error))
     }
 
@@ -32,6 +34,7 @@ extension ConnectionEngine {
 
     public mutating func endSession(_ channel: UInt16, error: AMQPError? = nil) {
         guard sessions[channel] != nil else { return }
+        sendDispositions(channel: channel)
         apply(sessions[channel]!.machine.endRequested(error: error), channel: channel)
     }
 
@@ -96,6 +99,7 @@ extension ConnectionEngine {
 
     public mutating func detachLink(_ id: LinkID, closed: Bool = true, error: AMQPError? = nil) {
         guard sessions[id.channel]?.links[id.handle] != nil else { return }
+        sendDispositions(channel: id.channel)
         apply(sessions[id.channel]!.links[id.handle]!.machine.detachRequested(closed: closed, error: error), link: id)
     }
 
@@ -207,13 +211,20 @@ extension ConnectionEngine {
             }
         }
         for channel in sessions.keys.sorted() {
-            for disposition in sessions[channel]!.dispositions.flush(role: .receiver) {
-                send(.disposition(disposition), channel: channel)
-            }
-            for disposition in sessions[channel]!.senderDispositions.flush(role: .sender) {
-                send(.disposition(disposition), channel: channel)
-            }
+            sendDispositions(channel: channel)
             apply(sessions[channel]!.machine.readCompleted(), channel: channel)
+        }
+    }
+
+    /// Sends the session's coalesced dispositions now: at the end of a read, and before a
+    /// detach, end or close that would otherwise overtake (and so lose) them.
+    mutating func sendDispositions(channel: UInt16) {
+        guard sessions[channel] != nil else { return }
+        for disposition in sessions[channel]!.dispositions.flush(role: .receiver) {
+            send(.disposition(disposition), channel: channel)
+        }
+        for disposition in sessions[channel]!.senderDispositions.flush(role: .sender) {
+            send(.disposition(disposition), channel: channel)
         }
     }
 }

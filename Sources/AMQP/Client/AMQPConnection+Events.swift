@@ -1,14 +1,6 @@
 import AMQPCore
 import NIOCore
 
-/// An answer the application waits for from the peer.
-enum PendingOperation: Sendable {
-    case begin(channel: UInt16, key: UInt64)
-    case end(channel: UInt16, key: UInt64)
-    case attach(LinkID, key: UInt64)
-    case detach(LinkID, key: UInt64)
-}
-
 // What the engine reports, on the event loop: wake whoever waits for it.
 extension AMQPConnection {
     func handle(_ event: ConnectionEngine.Event) {
@@ -16,12 +8,12 @@ extension AMQPConnection {
         case .opened(let negotiated):
             self.negotiated = negotiated
             logger.debug("opened", metadata: ["amqp.peer.container-id": "\(negotiated.remoteOpen.containerID)"])
-            connectWaiter?.resume(returning: negotiated)
-            connectWaiter = nil
+            if case .connect(let continuation)? = takeWait(connectWait) { continuation.resume(returning: negotiated) }
+            connectWait = nil
         case .sessionBegun(let channel):
             guard let slot = sessions[channel] else { return }
             slot.begun = true
-            slot.begin?.resume()
+            if case .begin(let continuation, _, _)? = takeWait(slot.begin) { continuation.resume() }
             slot.begin = nil
         case .sessionEnded(let channel, let error):
             guard let slot = sessions.removeValue(forKey: channel) else { return }
@@ -29,7 +21,7 @@ extension AMQPConnection {
         case .linkAttached(let id, let attached):
             guard let slot = links[id] else { return }
             slot.attached = attached
-            slot.attach?.resume(returning: attached)
+            if case .attach(let continuation, _)? = takeWait(slot.attach) { continuation.resume(returning: attached) }
             slot.attach = nil
         case .linkRequested(let channel, let attach):
             // A client offers no nodes: refuse (spec 2.6.3).
@@ -48,7 +40,9 @@ extension AMQPConnection {
             guard let receiver = links[id]?.receiver else { return }
             let drains = receiver.drains
             receiver.drains = []
-            for waiter in drains { waiter.resume() }
+            for ticket in drains {
+                if case .drain(let continuation, _)? = takeWait(ticket) { continuation.resume() }
+            }
         case .deliveries(let id, let deliveries):
             pendingMetrics.messagesIn += deliveries.count
             for index in deliveries.indices {
@@ -85,9 +79,8 @@ extension AMQPConnection {
             receiver.wakePending = false
             guard let waiter = receiver.waiter, !receiver.buffer.isEmpty else { continue }
             receiver.waiter = nil
-            receiver.waiterTimeout?.cancel()
-            receiver.waiterTimeout = nil
-            waiter.continuation.resume(returning: take(waiter.max, from: receiver, link: id))
+            guard case .receive(let continuation, _, _)? = takeWait(waiter.ticket) else { continue }
+            continuation.resume(returning: take(waiter.max, from: receiver, link: id))
         }
     }
 
@@ -107,37 +100,13 @@ extension AMQPConnection {
         return taken
     }
 
-    func timedOut(_ operation: PendingOperation) {
-        let error = { (what: String) in
-            AMQPClientError(code: .timedOut, detail: "no \(what) from the peer within \(self.options.operationTimeout)")
-        }
-        switch operation {
-        case .begin(let channel, let key):
-            guard let slot = sessions[channel], slot.key == key, let waiter = slot.begin else { return }
-            slot.begin = nil
-            waiter.resume(throwing: error("begin"))
-        case .end(let channel, let key):
-            guard let slot = sessions[channel], slot.key == key, let waiter = slot.end else { return }
-            slot.end = nil
-            waiter.resume(throwing: error("end"))
-        case .attach(let id, let key):
-            guard let slot = links[id], slot.key == key, let waiter = slot.attach else { return }
-            slot.attach = nil
-            waiter.resume(throwing: error("attach"))
-        case .detach(let id, let key):
-            guard let slot = links[id], slot.key == key, let waiter = slot.detach else { return }
-            slot.detach = nil
-            waiter.resume(throwing: error("detach"))
-        }
-    }
-
     func sessionEnded(_ slot: SessionSlot, error: AMQPClientError?) {
         slot.ended = .some(error)
         if let error { logger.debug("session ended", metadata: ["amqp.error": "\(error)"]) }
         let failure = error ?? AMQPClientError(code: .sessionEnded, detail: "ended")
-        slot.begin?.resume(throwing: failure)
+        takeWait(slot.begin)?.fail(failure)
         slot.begin = nil
-        slot.end?.resume()
+        if case .end(let continuation, _)? = takeWait(slot.end) { continuation.resume() }
         slot.end = nil
     }
 
@@ -145,30 +114,31 @@ extension AMQPConnection {
         slot.id = nil
         slot.detached = .some(error)
         let failure = error ?? AMQPClientError(code: .linkDetached, detail: "detached")
-        slot.attach?.resume(throwing: failure)
+        takeWait(slot.attach)?.fail(failure)
         slot.attach = nil
-        slot.detach?.resume()
+        if case .detach(let continuation, _)? = takeWait(slot.detach) { continuation.resume() }
         slot.detach = nil
         if let sender = slot.sender {
             let waiting = sender.waiting
             sender.waiting = [:]
-            for case .single(let continuation) in waiting.values { continuation.resume(throwing: failure) }
+            for ticket in waiting.values { takeWait(ticket)?.fail(failure) }
             // Every running batch, including one whose deliveries are all settled (its
             // ranges are gone) and that only waited to be fed once more.
             sender.batchRanges.removeAll()
             for batch in sender.batches.values { finish(batch, sender: sender, linkGone: failure) }
         }
         if let receiver = slot.receiver {
-            receiver.drains.forEach { $0.resume(throwing: failure) }
+            for ticket in receiver.drains { takeWait(ticket)?.fail(failure) }
             receiver.drains = []
             if let waiter = receiver.waiter {
                 receiver.waiter = nil
-                receiver.waiterTimeout?.cancel()
-                // What arrived before the detach is still the consumer's; then the end.
-                if receiver.buffer.isEmpty {
-                    if let error { waiter.continuation.resume(throwing: error) } else { waiter.continuation.resume(returning: []) }
-                } else {
-                    waiter.continuation.resume(returning: take(waiter.max, from: receiver, link: nil))
+                if case .receive(let continuation, _, _)? = takeWait(waiter.ticket) {
+                    // What arrived before the detach is still the consumer's; then the end.
+                    if receiver.buffer.isEmpty {
+                        if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: []) }
+                    } else {
+                        continuation.resume(returning: take(waiter.max, from: receiver, link: nil))
+                    }
                 }
             }
         }
@@ -178,8 +148,6 @@ extension AMQPConnection {
         guard closedError == nil else { return }
         closedError = error
         logger.debug("connection closed", metadata: ["amqp.error": "\(error)"])
-        connectWaiter?.resume(throwing: error)
-        connectWaiter = nil
         for slot in sessions.values { sessionEnded(slot, error: error) }
         sessions = [:]
         for slot in links.values { linkDetached(slot, error: error) }
@@ -192,8 +160,8 @@ extension AMQPConnection {
         receiversToWake.removeAll()
         handler?.onEvents = { _ in }
         handler?.onEventsDelivered = {}
-        let waiters = closeWaiters
-        closeWaiters = []
-        for waiter in waiters { waiter.resume() }
+        // Whatever still waits (the open, our close, …) ends with the connection.
+        connectWait = nil
+        failAllWaits(error)
     }
 }

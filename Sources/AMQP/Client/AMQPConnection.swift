@@ -21,8 +21,10 @@ public actor AMQPConnection {
     var handler: AMQPConnectionHandler?
     var channel: (any Channel)?
     var negotiated: NegotiatedConnection?
-    var connectWaiter: CheckedContinuation<NegotiatedConnection, any Error>?
-    var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Every wait on the peer, with its deadline; `waitTimer` fires at the earliest.
+    var waits = PendingWaits<NIODeadline, ClientWait>()
+    var waitTimer: Scheduled<Void>?
+    var connectWait: WaitTicket?
     /// Set once the connection is over.
     var closedError: AMQPClientError?
     var sessions: [UInt16: SessionSlot] = [:]
@@ -69,9 +71,8 @@ public actor AMQPConnection {
                                        metadata: ["amqp.peer": "\(url)"])
             }
         }
-        let timeout = TimeAmount(options.connectTimeout)
         let bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(timeout)
+            .connectTimeout(TimeAmount(options.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             // One read of up to 256 KiB per readiness, not up to four of 64 KiB: as many bytes
             // per batch of events (so credit comes back as often), fewer frames split
@@ -83,13 +84,22 @@ public actor AMQPConnection {
                     try connection.assumeIsolated { try $0.install(on: channel, url: url, tls: tls) }
                 }
             }
+        let started = NIODeadline.now()
         let channel: any Channel
         do {
             channel = try await bootstrap.connect(host: url.host, port: url.port).get()
         } catch {
             throw AMQPClientError(code: .connectFailed, detail: "\(url): \(error)")
         }
-        try await connection.awaitOpen(channel: channel, timeout: timeout)
+        // TLS, SASL and the open exchange in what is left of the connect time-out.
+        let left = options.connectTimeout - .nanoseconds((NIODeadline.now() - started).nanoseconds)
+        do {
+            try await connection.awaitOpen(timeout: max(left, .zero))
+        } catch {
+            // Timed out, refused or cancelled: nothing of the attempt is left behind.
+            await connection.abandonConnect(error)
+            throw error
+        }
         return connection
     }
 
@@ -97,24 +107,33 @@ public actor AMQPConnection {
     public var negotiatedTerms: NegotiatedConnection? { negotiated }
 
     /// Closes gracefully: sends close and waits for the peer's (at most `closeTimeout`), then
-    /// drops the transport. Sessions and links end with it; their waiters fail.
+    /// drops the transport. Sessions and links end with it; their waiters fail. Returns at
+    /// once if the connection is over; a cancelled task stops waiting (the close goes on).
     public func close() async {
         guard closedError == nil, let handler else { return }
         logger.debug("closing")
         handler.perform { $0.close() }
         // Closed already (the transport was gone): nothing to wait for.
         guard closedError == nil else { return }
-        let deadline = eventLoop.scheduleTask(in: TimeAmount(options.closeTimeout)) {
-            self.assumeIsolated { $0.closeTimedOut() }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ticket = waits.makeTicket()
+                let deadline = NIODeadline.now() + TimeAmount(options.closeTimeout)
+                applyTimer(waits.add(.close(continuation), ticket: ticket, deadline: deadline))
+            }
+        } onCancel: {
+            // Stop waiting, and do not leave the transport behind.
+            eventLoop.execute { self.assumeIsolated { $0.closeTimedOut() } }
         }
-        await withCheckedContinuation { closeWaiters.append($0) }
-        deadline.cancel()
     }
 
-    /// The peer did not answer our close in time: drop the transport and end the waits.
-    private func closeTimedOut() {
-        channel?.close(promise: nil)
+    /// The peer did not answer our close in time (or the closing task was cancelled): drop
+    /// the transport and end the waits.
+    func closeTimedOut() {
+        guard closedError == nil else { return }
+        // The reason first: dropping the transport reports a plain close of its own.
         transportClosed(AMQPClientError(code: .timedOut, detail: "no close from the peer within \(options.closeTimeout)"))
+        channel?.close(promise: nil)
     }
 
     // MARK: Setup
@@ -158,21 +177,15 @@ public actor AMQPConnection {
         try channel.pipeline.syncOperations.addHandler(handler)
     }
 
-    private func awaitOpen(channel: any Channel, timeout: TimeAmount) async throws(AMQPClientError) {
+    /// Waits for the peer's open (after TLS and SASL); a time-out or cancellation drops the
+    /// transport.
+    private func awaitOpen(timeout: Duration) async throws(AMQPClientError) {
         if negotiated != nil { return }
         if let closedError { throw closedError }
-        let deadline = eventLoop.scheduleTask(in: timeout) {
-            self.assumeIsolated { $0.connectTimedOut() }
-        }
-        defer { deadline.cancel() }
-        _ = try await awaiting { connectWaiter = $0 }
+        _ = try await wait(timeout: timeout, { .connect($0) }, registered: { connectWait = $0 })
     }
 
-    private func connectTimedOut() {
-        guard let waiter = connectWaiter else { return }
-        connectWaiter = nil
-        let error = AMQPClientError(code: .timedOut, detail: "no open from the peer within \(options.connectTimeout)")
-        waiter.resume(throwing: error)
+    private func abandonConnect(_ error: AMQPClientError) {
         transportClosed(error)
         channel?.close(promise: nil)
     }
@@ -215,13 +228,6 @@ public actor AMQPConnection {
             throw error
         } catch {
             throw AMQPClientError(code: .cancelled, detail: "\(error)")
-        }
-    }
-
-    /// Fails `operation` if the peer has not answered it within the operation time-out.
-    func scheduleTimeout(_ operation: PendingOperation) -> Scheduled<Void> {
-        eventLoop.scheduleTask(in: TimeAmount(options.operationTimeout)) {
-            self.assumeIsolated { $0.timedOut(operation) }
         }
     }
 }

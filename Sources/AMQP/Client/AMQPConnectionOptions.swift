@@ -35,8 +35,12 @@ public struct AMQPConnectionOptions: Sendable {
     public var connectTimeout: Duration = .seconds(15)
     /// `close()` waits this long for the peer's close before dropping the transport.
     public var closeTimeout: Duration = .seconds(10)
-    /// Attach, detach, begin and end each wait this long for the peer's answer.
+    /// Attach, detach, begin, end and drain each wait this long for the peer's answer.
     public var operationTimeout: Duration = .seconds(30)
+    /// A send waits this long for its outcome, and a batch send this long for each next
+    /// outcome (waiting for credit included); what was not sent by then never is. nil: no
+    /// limit (the peer, the connection's end or cancelling the task still end the wait).
+    public var sendTimeout: Duration? = .seconds(60)
     /// Connection events at debug level, every frame at trace level (never a password).
     public var logger = Logger(label: "amqp", factory: { _ in SwiftLogNoOpLogHandler() })
     /// The prefix of every metric's label (`amqp.messages.out`, …); swift-metrics' global

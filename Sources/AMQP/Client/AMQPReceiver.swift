@@ -102,34 +102,8 @@ extension AMQPConnection {
         guard receiver.waiter == nil else {
             throw AMQPClientError(code: .cancelled, detail: "another task is already receiving on this receiver")
         }
-        let result: Result<[[IncomingDelivery]], AMQPClientError> = await withTaskCancellationHandler {
-            do throws(AMQPClientError) {
-                return .success(try await awaiting { continuation in
-                    receiver.waiter = (max, continuation)
-                    if let timeout {
-                        receiver.waiterTimeout = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-                            self.assumeIsolated { $0.stopWaiting(key: key, error: nil) }
-                        }
-                    }
-                })
-            } catch {
-                return .failure(error)
-            }
-        } onCancel: {
-            eventLoop.execute {
-                self.assumeIsolated { $0.stopWaiting(key: key, error: AMQPClientError(code: .cancelled)) }
-            }
-        }
-        return try result.get()
-    }
-
-    /// Ends a receive wait: with `error`, or with no deliveries (time-out).
-    func stopWaiting(key: UInt64, error: AMQPClientError?) {
-        guard let receiver = linkSlot(key)?.receiver, let waiter = receiver.waiter else { return }
-        receiver.waiter = nil
-        receiver.waiterTimeout?.cancel()
-        receiver.waiterTimeout = nil
-        if let error { waiter.continuation.resume(throwing: error) } else { waiter.continuation.resume(returning: []) }
+        return try await wait(timeout: timeout, { .receive($0, key: key, max: max) },
+                              registered: { receiver.waiter = (max, $0) })
     }
 
     /// Buffered deliveries stay readable after the connection ends; nothing else does.
@@ -152,8 +126,8 @@ extension AMQPConnection {
             return
         }
         guard granted > 0 else { return }
-        try await awaiting { continuation in
-            receiver.drains.append(continuation)
+        try await wait(timeout: options.operationTimeout, { .drain($0, key: key) }) { ticket in
+            receiver.drains.append(ticket)
             handler.perform { $0.grantCredit(granted, on: id, drain: true) }
         }
     }

@@ -109,8 +109,8 @@ extension AMQPConnection {
         let (id, sender) = try sendingSlot(key)
         let tag = sender.nextTag
         sender.nextTag &+= 1
-        return try await awaiting { continuation in
-            sender.waiting[tag] = .single(continuation)
+        return try await wait(timeout: options.sendTimeout, { .send($0, key: key, tag: tag) }) { ticket in
+            sender.waiting[tag] = ticket
             queue([message], tags: tag, on: id, sender: sender)
         }
     }
@@ -121,9 +121,13 @@ extension AMQPConnection {
     ) async throws(AMQPClientError) -> AMQPBatchOutcome {
         let (_, sender) = try sendingSlot(key)
         let next = makeNext()
-        return try await awaiting { continuation in
+        return try await wait(timeout: options.sendTimeout, { continuation in
             let batch = BatchSend(window: window, next: next, continuation: continuation)
             batch.observe = observe
+            return .batch(batch, key: key)
+        }) { ticket in
+            guard case .batch(let batch, _)? = waits.waiter(ticket) else { return }
+            batch.ticket = ticket
             sender.batches[ObjectIdentifier(batch)] = batch
             feed(batch, sender: sender, key: key)
         }
@@ -145,6 +149,8 @@ extension AMQPConnection {
 
     /// Tops the batch's window up; finishes it when everything is out and settled.
     func feed(_ batch: BatchSend, sender: SenderSlot, key: UInt64) {
+        // Ended already (timed out, cancelled): nothing more goes out for it.
+        guard batch.continuation != nil else { return }
         guard !batch.feeding else {
             batch.feedAgain = true
             return
@@ -191,27 +197,26 @@ extension AMQPConnection {
     /// the link is gone (`linkGone`) with messages unsent or unsettled, with that error.
     func finish(_ batch: BatchSend, sender: SenderSlot, linkGone error: AMQPClientError?) {
         sender.batches[ObjectIdentifier(batch)] = nil
-        guard let continuation = batch.continuation else { return }
-        batch.continuation = nil
-        if let error {
-            // Outcomes for all it sent, and nothing more to send: the batch is complete.
-            if batch.inFlight == 0, batch.exhausted || batch.next() == nil {
-                batch.exhausted = true
-                continuation.resume(returning: batch.outcome)
-            } else {
-                continuation.resume(throwing: error)
-            }
+        _ = takeWait(batch.ticket)
+        guard batch.continuation != nil else { return }
+        // Outcomes for all it sent, and nothing more to send: the batch is complete.
+        if let error, batch.inFlight > 0 || !(batch.exhausted || batch.next() == nil) {
+            batch.fail(error)
         } else {
-            continuation.resume(returning: batch.outcome)
+            batch.exhausted = true
+            batch.succeed()
         }
     }
 
-    /// Tops up the windows of batches that had outcomes in the events just delivered.
+    /// Tops up the windows of batches that had outcomes in the events just delivered; each
+    /// made progress, so its time limit starts again.
     func feedBatches() {
         let batches = batchesToFeed
         batchesToFeed.removeAll(keepingCapacity: true)
+        let deadline = options.sendTimeout.map { NIODeadline.now() + TimeAmount($0) }
         for (batch, sender) in batches {
             batch.feedPending = false
+            if let deadline, let ticket = batch.ticket { applyTimer(waits.extend(ticket, to: deadline)) }
             feed(batch, sender: sender, key: sender.key)
         }
     }
@@ -246,8 +251,9 @@ extension AMQPConnection {
             }
             return
         }
-        guard case .single(let continuation)? = sender.waiting.removeValue(forKey: value) else { return }
+        guard let ticket = sender.waiting.removeValue(forKey: value) else { return }
         if !sender.presettled { metrics.unsettledOut.decrement() }
+        guard case .send(let continuation, _, _)? = takeWait(ticket) else { return }
         continuation.resume(returning: state)
     }
 }

@@ -59,19 +59,16 @@ extension AMQPConnection {
         let slot = SessionSlot(key: makeKey(), channel: channel)
         sessions[channel] = slot
         if !slot.begun {
-            let timeout = scheduleTimeout(.begin(channel: channel, key: slot.key))
-            defer { timeout.cancel() }
-            try await awaiting { slot.begin = $0 }
+            try await wait(timeout: options.operationTimeout, { .begin($0, channel: channel, key: slot.key) },
+                           registered: { slot.begin = $0 })
         }
         return AMQPSession(connection: self, channel: channel, key: slot.key)
     }
 
     func endSession(_ session: AMQPSession) async throws(AMQPClientError) {
         guard let slot = sessions[session.channel], slot.key == session.key else { return }
-        let timeout = scheduleTimeout(.end(channel: session.channel, key: slot.key))
-        defer { timeout.cancel() }
-        try await awaiting { continuation in
-            slot.end = continuation
+        try await wait(timeout: options.operationTimeout, { .end($0, channel: session.channel) }) { ticket in
+            slot.end = ticket
             handler?.perform { $0.endSession(session.channel) }
         }
     }
@@ -102,11 +99,10 @@ extension AMQPConnection {
         }
         links[id] = slot
         linksByKey[key] = slot
-        let timeout = scheduleTimeout(.attach(id, key: key))
-        defer { timeout.cancel() }
         // A refusal (an attach without the terminus, then a detach: spec 2.6.3) fails this
         // wait with the peer's error.
-        let terms = try await awaiting { slot.attach = $0 }
+        let terms = try await wait(timeout: options.operationTimeout, { .attach($0, key: key) },
+                                   registered: { slot.attach = $0 })
         return (key, terms)
     }
 
@@ -117,10 +113,8 @@ extension AMQPConnection {
             linksByKey[key] = nil
             return
         }
-        let timeout = scheduleTimeout(.detach(id, key: key))
-        defer { timeout.cancel() }
-        try await awaiting { continuation in
-            slot.detach = continuation
+        try await wait(timeout: options.operationTimeout, { .detach($0, key: key) }) { ticket in
+            slot.detach = ticket
             handler?.perform { $0.detachLink(id, closed: true) }
         }
     }

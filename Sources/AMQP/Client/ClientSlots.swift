@@ -2,19 +2,17 @@ import AMQPCore
 import NIOCore
 
 // What the connection actor keeps per session and per link while the application holds
-// them: the continuations waiting on the peer and the deliveries waiting for the consumer.
+// them: the tickets of the waits on the peer (the waits themselves are in the connection's
+// `PendingWaits`) and the deliveries waiting for the consumer.
 // Reference types, isolated to the connection actor (its event loop). The hot ones skip the
 // run-time exclusivity check (`@exclusivity(unchecked)`): one thread touches them, in
 // accesses that never overlap, and the checks cost about 5 % of a delivery's CPU.
 
-/// A waiter for the peer's answer to begin, end, attach or detach.
-typealias AnswerWaiter<Value> = CheckedContinuation<Value, any Error>
-
 final class SessionSlot {
     let key: UInt64
     let channel: UInt16
-    var begin: AnswerWaiter<Void>?
-    var end: AnswerWaiter<Void>?
+    var begin: WaitTicket?
+    var end: WaitTicket?
     var begun = false
     /// Set once the session is gone (nil error: ended cleanly).
     var ended: AMQPClientError??
@@ -30,8 +28,8 @@ final class LinkSlot {
     /// The engine's id while attached; nil once detached.
     var id: LinkID?
     let sessionKey: UInt64
-    var attach: AnswerWaiter<AttachedLink>?
-    var detach: AnswerWaiter<Void>?
+    var attach: WaitTicket?
+    var detach: WaitTicket?
     var attached: AttachedLink?
     /// Set once the link is gone (nil error: detached cleanly).
     var detached: AMQPClientError??
@@ -46,10 +44,6 @@ final class LinkSlot {
 }
 
 final class SenderSlot {
-    enum Waiter {
-        case single(CheckedContinuation<DeliveryState?, any Error>)
-    }
-
     /// Consecutive tags queued together by one batch's feed round: no per-message entry.
     struct BatchRange {
         let first: UInt64
@@ -65,14 +59,24 @@ final class SenderSlot {
     /// The link's key in the connection.
     let key: UInt64
     @exclusivity(unchecked) var nextTag: UInt64 = 0
-    /// By delivery tag: who waits for the outcome of a single send.
-    @exclusivity(unchecked) var waiting: [UInt64: Waiter] = [:]
+    /// By delivery tag: the wait for the outcome of a single send.
+    @exclusivity(unchecked) var waiting: [UInt64: WaitTicket] = [:]
     /// Batch sends' tag ranges, in tag order (tags only grow). A range goes once all its
     /// deliveries are settled, so this does not tell which batches are still running.
     @exclusivity(unchecked) var batchRanges = CircularBuffer<BatchRange>()
     /// The batch sends not yet finished, whatever is in flight: a detach or the end of the
     /// connection finishes each of them (with its outcome, or with why).
     @exclusivity(unchecked) var batches: [ObjectIdentifier: BatchSend] = [:]
+
+    /// Every tag `batch` queued (settled or not).
+    func tags(of batch: BatchSend) -> [UInt64] {
+        batchRanges.filter { $0.batch === batch }.flatMap { range in (0..<UInt64(range.count)).map { range.first &+ $0 } }
+    }
+
+    /// Forgets `batch`'s ranges: its remaining outcomes are no one's now.
+    func dropRanges(of batch: BatchSend) {
+        batchRanges.removeAll { $0.batch === batch }
+    }
 
     /// The batch range holding `tag`, counted as settled once more; nil if none does.
     func settleInBatch(_ tag: UInt64) -> (range: BatchRange, index: Int)? {
@@ -130,6 +134,8 @@ final class BatchSend {
     let next: () -> ByteBuffer?
     let window: Int
     @exclusivity(unchecked) var continuation: CheckedContinuation<AMQPBatchOutcome, any Error>?
+    /// Its wait in the connection's table (time limit and cancellation).
+    @exclusivity(unchecked) var ticket: WaitTicket?
     @exclusivity(unchecked) var sent = 0
     @exclusivity(unchecked) var inFlight = 0
     @exclusivity(unchecked) var exhausted = false
@@ -147,13 +153,25 @@ final class BatchSend {
         self.next = next
         self.continuation = continuation
     }
+
+    /// Ends the batch with `error` (once; later calls do nothing).
+    func fail(_ error: AMQPClientError) {
+        continuation?.resume(throwing: error)
+        continuation = nil
+    }
+
+    /// Ends the batch with its outcome (once).
+    func succeed() {
+        continuation?.resume(returning: outcome)
+        continuation = nil
+    }
 }
 
 final class ReceiverSlot {
     @exclusivity(unchecked) var buffer = DeliveryRuns()
-    @exclusivity(unchecked) var waiter: (max: Int, continuation: CheckedContinuation<[[IncomingDelivery]], any Error>)?
-    @exclusivity(unchecked) var waiterTimeout: Scheduled<Void>?
-    @exclusivity(unchecked) var drains: [AnswerWaiter<Void>] = []
+    /// The task waiting to receive, for at most `max` deliveries.
+    @exclusivity(unchecked) var waiter: (max: Int, ticket: WaitTicket)?
+    @exclusivity(unchecked) var drains: [WaitTicket] = []
     /// In `AMQPConnection.receiversToWake`.
     @exclusivity(unchecked) var wakePending = false
 }

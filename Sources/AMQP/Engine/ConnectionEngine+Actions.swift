@@ -201,11 +201,16 @@ extension ConnectionEngine {
         if !delivery.settled {
             session.unsettledSent.sent(delivery.deliveryID!,
                                        SentDelivery(handle: handle, tag: delivery.tag, sequence: delivery.sequence))
-        } else if presettled == nil {
-            // Sent pre-settled: done now.
-            presettled = (delivery.sequence, delivery.tag, 1)
-        } else {
+        } else if let run = presettled, run.first &+ UInt64(run.count) == delivery.sequence {
             presettled!.count += 1
+        } else {
+            // Sent pre-settled: done now. A run holds consecutive deliveries only (one taken
+            // back from the queue leaves a gap): the one before the gap is reported first.
+            if let (first, firstTag, count) = presettled {
+                report(.outcomes(LinkID(channel: channel, handle: handle), first: first, firstTag: firstTag,
+                                 count: count, state: nil, settled: true))
+            }
+            presettled = (delivery.sequence, delivery.tag, 1)
         }
     }
 }

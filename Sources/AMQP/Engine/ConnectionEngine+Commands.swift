@@ -125,6 +125,16 @@ extension ConnectionEngine {
         pump(channel: id.channel)
     }
 
+    /// Takes back deliveries queued on a sending link that have not started (no frame of
+    /// theirs sent, no credit used), those whose tag `matches`: they are never sent. Returns
+    /// how many. The one partly sent cannot be taken back.
+    public mutating func withdraw(on id: LinkID, where matches: (ByteBuffer) -> Bool) -> Int {
+        guard let link = sessions[id.channel]?.links[id.handle], link.role == .sender else { return 0 }
+        let before = link.queue.count
+        link.queue.removeAll { matches($0.tag) }
+        return before - link.queue.count
+    }
+
     /// Deliveries queued on a sending link and not yet fully sent. With `Event.creditAvailable`
     /// (the link's whole credit) it tells how many more are worth queueing.
     public func queued(on id: LinkID) -> Int {

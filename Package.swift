@@ -41,6 +41,16 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // Test support: a TCP proxy that injects faults (cuts, stalls, delays, one-way drops,
+        // refused connects) between a client and a real peer. Used by the tests and `amqp
+        // fault-proxy`; not a product.
+        .target(
+            name: "AMQPFaultProxy",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "amqp",
             dependencies: [
@@ -70,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "AMQPTests",
             dependencies: [
-                "AMQP", "AMQPCore", "AMQPTLS",
+                "AMQP", "AMQPCore", "AMQPTLS", "AMQPFaultProxy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

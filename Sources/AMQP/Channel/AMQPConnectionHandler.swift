@@ -173,6 +173,12 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
     public func channelInactive(context: ChannelHandlerContext) {
         heartbeat?.cancel()
         idleCheck?.cancel()
+        if phase == .amqp {
+            // The engine knows why, if it was closing (after our idle time-out, say).
+            engine.transportClosed()
+            if !engine.hasEvents { engine.report(.closeTransport(AMQPConnectionError(code: .transportClosed))) }
+            drain()
+        }
         if phase != .closed {
             phase = .closed
             deliver(.closeTransport(AMQPConnectionError(code: .transportClosed)))
@@ -422,7 +428,9 @@ public final class AMQPConnectionHandler: ChannelDuplexHandler {
                 if NIODeadline.now() - handler.lastRead > .milliseconds(Int64(timeout)) {
                     handler.engine.idleTimeoutElapsed()
                     handler.drain()
-                    handler.context?.flush()
+                    // A peer silent this long will not answer our close either: the
+                    // transport goes once the close is out (the reason stays the time-out).
+                    if let context = handler.context { handler.closeAfterWrites(context) }
                 }
             }
         }

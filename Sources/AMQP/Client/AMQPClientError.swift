@@ -16,6 +16,7 @@ public struct AMQPClientError: AMQPScopedError, Hashable, Sendable {
             case invalidMessage = "the message cannot be decoded"
             case cancelled = "the task was cancelled"
             case tlsFailed = "TLS failed"
+            case staleDelivery = "the delivery can no longer be settled"
         }
 
         let base: Base
@@ -36,6 +37,9 @@ public struct AMQPClientError: AMQPScopedError, Hashable, Sendable {
         public static let cancelled = Code(base: .cancelled)
         /// The TLS handshake or session failed; `tlsError` says why.
         public static let tlsFailed = Code(base: .tlsFailed)
+        /// The delivery came on a link that has since been re-attached (after a reconnect):
+        /// it cannot be settled there, and the peer delivers it again.
+        public static let staleDelivery = Code(base: .staleDelivery)
         public var description: String { base.rawValue }
     }
 

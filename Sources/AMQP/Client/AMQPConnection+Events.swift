@@ -17,6 +17,7 @@ extension AMQPConnection {
             slot.begin = nil
         case .sessionEnded(let channel, let error):
             guard let slot = sessions.removeValue(forKey: channel) else { return }
+            sessionsByKey[slot.key] = nil
             sessionEnded(slot, error: error.map(AMQPClientError.init))
         case .linkAttached(let id, let attached):
             guard let slot = links[id] else { return }
@@ -32,6 +33,13 @@ extension AMQPConnection {
         case .linkDetached(let id, let error):
             guard let slot = links.removeValue(forKey: id) else { return }
             if lastLink === slot { lastLink = nil }
+            if error?.error?.condition == .detachForced, options.reconnect != .never, !closing, slot.detach == nil,
+               slot.attached != nil {
+                // Service Bus detaches idle links (10 minutes): this one comes back alone.
+                logger.info("link detached by the peer (forced): re-attaching", metadata: ["amqp.link": "\(slot.request.name)"])
+                reattachAfterForcedDetach(slot)
+                return
+            }
             linkDetached(slot, error: error.map(AMQPClientError.init))
         case .creditAvailable(let id, let credit):
             links[id]?.sender?.credit = credit
@@ -57,13 +65,19 @@ extension AMQPConnection {
                 receiver.wakePending = true
                 receiversToWake.append((receiver, id))
             }
-        case .outcomes(let id, _, let firstTag, let count, let state, let settled):
-            // Our tags count up in the order deliveries are queued, as the run does.
-            guard settled, let sender = attachedLink(id)?.sender, let first = SenderSlot.tagValue(firstTag) else { return }
-            for offset in 0..<UInt64(count) { outcomeReceived(sender, tag: first &+ offset, state: state) }
+        case .outcomes(let id, let first, _, let count, let state, let settled):
+            // The run counts deliveries in the order they were queued on this link; the
+            // sender knows each one's tag.
+            guard settled, let sender = attachedLink(id)?.sender else { return }
+            for offset in 0..<UInt64(count) {
+                outcomeReceived(sender, tag: sender.tag(forSequence: first &+ offset), state: state)
+            }
         case .closeTransport(let error):
-            transportClosed(error.map(AMQPClientError.init)
-                ?? AMQPClientError(code: .connectionClosed, detail: "closed"))
+            if let error {
+                transportEnded(error)
+            } else {
+                transportClosed(AMQPClientError(code: .connectionClosed, detail: "closed"))
+            }
         }
     }
 
@@ -147,6 +161,9 @@ extension AMQPConnection {
     func transportClosed(_ error: AMQPClientError) {
         guard closedError == nil else { return }
         closedError = error
+        recovering = false
+        recoveryTask?.cancel()
+        recoveryTask = nil
         logger.debug("connection closed", metadata: ["amqp.error": "\(error)"])
         for slot in sessions.values { sessionEnded(slot, error: error) }
         sessions = [:]
@@ -162,6 +179,8 @@ extension AMQPConnection {
         handler?.onEventsDelivered = {}
         // Whatever still waits (the open, our close, …) ends with the connection.
         connectWait = nil
+        readyWaits = []
         failAllWaits(error)
+        publish(.closed(closing ? nil : error))
     }
 }

@@ -10,9 +10,12 @@ import NIOPosix
 /// The actor runs on its channel's event loop, so the protocol engine and the application's
 /// calls meet there without locks. Every wait on the peer is bounded
 /// (`AMQPConnectionOptions`); when the connection ends, everything waiting on it fails with
-/// the reason.
+/// the reason. With a reconnect policy it comes back after losing its transport
+/// (`AMQPReconnectPolicy`, `stateChanges()`).
 public actor AMQPConnection {
     nonisolated let eventLoop: any EventLoop
+    let url: AMQPURL
+    let tls: TLSContext?
     public nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
 
     let options: AMQPConnectionOptions
@@ -27,7 +30,19 @@ public actor AMQPConnection {
     var connectWait: WaitTicket?
     /// Set once the connection is over.
     var closedError: AMQPClientError?
+    /// `close()` was called: the end is ours, nothing reconnects.
+    var closing = false
+    /// Between losing the transport and being back (or giving up).
+    var recovering = false
+    var recoveryTask: Task<Void, Never>?
+    /// Counts transports: events from an earlier one are ignored.
+    var generation: UInt64 = 0
+    /// Calls waiting for the connection to be back.
+    var readyWaits: [WaitTicket] = []
+    var stateListeners: [UInt64: AsyncStream<AMQPConnectionState>.Continuation] = [:]
+    /// Sessions by channel on the current transport, and by key (for their whole life).
     var sessions: [UInt16: SessionSlot] = [:]
+    var sessionsByKey: [UInt64: SessionSlot] = [:]
     var links: [LinkID: LinkSlot] = [:]
     /// The link last looked up by id (see `attachedLink`); its `id` is cleared when it detaches.
     var lastLink: LinkSlot?
@@ -41,8 +56,10 @@ public actor AMQPConnection {
     /// Receivers with a waiter and deliveries in the events being delivered.
     var receiversToWake: [(ReceiverSlot, LinkID)] = []
 
-    init(eventLoop: any EventLoop, options: AMQPConnectionOptions) {
+    init(eventLoop: any EventLoop, url: AMQPURL, tls: TLSContext?, options: AMQPConnectionOptions) {
         self.eventLoop = eventLoop
+        self.url = url
+        self.tls = tls
         self.options = options
         self.logger = options.logger
         self.metrics = ClientMetrics(prefix: options.metricsPrefix)
@@ -63,7 +80,6 @@ public actor AMQPConnection {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws(AMQPClientError) -> AMQPConnection {
         let loop = eventLoopGroup.next()
-        let connection = AMQPConnection(eventLoop: loop, options: options)
         let tls = try tlsContext(for: url, options: options)
         if let tls {
             if !tls.configuration.verifyPeer {
@@ -71,19 +87,10 @@ public actor AMQPConnection {
                                        metadata: ["amqp.peer": "\(url)"])
             }
         }
-        let bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(TimeAmount(options.connectTimeout))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            // One read of up to 256 KiB per readiness, not up to four of 64 KiB: as many bytes
-            // per batch of events (so credit comes back as often), fewer frames split
-            // between reads (each of those is gathered: a copy), fewer calls.
-            .channelOption(.maxMessagesPerRead, value: 1)
-            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 262_144))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try connection.assumeIsolated { try $0.install(on: channel, url: url, tls: tls) }
-                }
-            }
+        let connection = AMQPConnection(eventLoop: loop, url: url, tls: tls, options: options)
+        let bootstrap = bootstrap(on: loop, options: options) { channel in
+            try connection.assumeIsolated { try $0.install(on: channel, url: url, tls: tls) }
+        }
         let started = NIODeadline.now()
         let channel: any Channel
         do {
@@ -110,7 +117,14 @@ public actor AMQPConnection {
     /// drops the transport. Sessions and links end with it; their waiters fail. Returns at
     /// once if the connection is over; a cancelled task stops waiting (the close goes on).
     public func close() async {
-        guard closedError == nil, let handler else { return }
+        guard closedError == nil else { return }
+        closing = true
+        guard !recovering, let handler else {
+            // Between transports: nothing to say to anyone; stop trying.
+            recoveryTask?.cancel()
+            transportClosed(AMQPClientError(code: .connectionClosed, detail: "closed while reconnecting"))
+            return
+        }
         logger.debug("closing")
         handler.perform { $0.close() }
         // Closed already (the transport was gone): nothing to wait for.
@@ -138,7 +152,25 @@ public actor AMQPConnection {
 
     // MARK: Setup
 
-    private func install(on channel: any Channel, url: AMQPURL, tls: TLSContext?) throws {
+    /// A bootstrap for this connection's transports, `install` setting up each channel.
+    static func bootstrap(
+        on loop: any EventLoop, options: AMQPConnectionOptions,
+        install: @escaping @Sendable (any Channel) throws -> Void
+    ) -> ClientBootstrap {
+        ClientBootstrap(group: loop)
+            .connectTimeout(TimeAmount(options.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // One read of up to 256 KiB per readiness, not up to four of 64 KiB: as many bytes
+            // per batch of events (so credit comes back as often), fewer frames split
+            // between reads (each of those is gathered: a copy), fewer calls.
+            .channelOption(.maxMessagesPerRead, value: 1)
+            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 262_144))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try install(channel) }
+            }
+    }
+
+    func install(on channel: any Channel, url: AMQPURL, tls: TLSContext?) throws {
         self.channel = channel
         let configuration = ConnectionConfiguration(
             containerID: options.containerID ?? "swift-amqp-\(UInt64.random(in: 0...UInt64.max))",
@@ -154,13 +186,18 @@ public actor AMQPConnection {
         handler.logger = handlerLogger
         // A cycle (actor → handler → closure → actor) until the transport closes, which
         // clears `onEvents`: an open connection stays alive while the application holds none of it.
+        let generation = self.generation
         handler.onEvents = { events in
             self.assumeIsolated { connection in
+                guard connection.generation == generation else { return }
                 for index in events.indices { connection.handle(events[index]) }
             }
         }
         handler.onEventsDelivered = {
-            self.assumeIsolated { $0.eventsDelivered() }
+            self.assumeIsolated { connection in
+                guard connection.generation == generation else { return }
+                connection.eventsDelivered()
+            }
         }
         self.handler = handler
         if let tls {
@@ -179,7 +216,7 @@ public actor AMQPConnection {
 
     /// Waits for the peer's open (after TLS and SASL); a time-out or cancellation drops the
     /// transport.
-    private func awaitOpen(timeout: Duration) async throws(AMQPClientError) {
+    func awaitOpen(timeout: Duration) async throws(AMQPClientError) {
         if negotiated != nil { return }
         if let closedError { throw closedError }
         _ = try await wait(timeout: timeout, { .connect($0) }, registered: { connectWait = $0 })

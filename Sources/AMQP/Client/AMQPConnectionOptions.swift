@@ -41,6 +41,8 @@ public struct AMQPConnectionOptions: Sendable {
     /// outcome (waiting for credit included); what was not sent by then never is. nil: no
     /// limit (the peer, the connection's end or cancelling the task still end the wait).
     public var sendTimeout: Duration? = .seconds(60)
+    /// Whether to come back after losing the transport (`never` by default).
+    public var reconnect = AMQPReconnectPolicy.never
     /// Connection events at debug level, every frame at trace level (never a password).
     public var logger = Logger(label: "amqp", factory: { _ in SwiftLogNoOpLogHandler() })
     /// The prefix of every metric's label (`amqp.messages.out`, …); swift-metrics' global

@@ -15,9 +15,12 @@ public struct AMQPDelivery: Sendable {
     /// Sent pre-settled (at-most-once): no outcome is expected.
     public let isSettled: Bool
     public let receiver: AMQPReceiver
+    /// Which of the receiver's links it came on (a new one after each re-attach).
+    let epoch: UInt64
 
-    init(receiver: AMQPReceiver, delivery: IncomingDelivery, message: AMQPMessageView) {
+    init(receiver: AMQPReceiver, delivery: IncomingDelivery, epoch: UInt64, message: AMQPMessageView) {
         self.receiver = receiver
+        self.epoch = epoch
         self.message = message
         self.deliveryID = delivery.deliveryID
         self.deliveryTag = delivery.deliveryTag
@@ -48,7 +51,7 @@ public struct AMQPDelivery: Sendable {
 
     public func settle(_ state: DeliveryState) async throws(AMQPClientError) {
         guard !isSettled else { return }
-        try await receiver.connection.settle(deliveryID, receiver: receiver.key, state: state)
+        try await receiver.connection.settle(CollectionOfOne(deliveryID), receiver: receiver.key, epoch: epoch, state: state)
     }
 }
 
@@ -56,8 +59,13 @@ extension AMQPReceiver {
     /// Settles many deliveries of this receiver with one outcome, in one step (dispositions
     /// coalesced into ranges). Pre-settled ones are skipped.
     public func settle(_ deliveries: [AMQPDelivery], _ state: DeliveryState = .accepted(Accepted())) async throws(AMQPClientError) {
-        let ids = deliveries.lazy.filter { !$0.isSettled && $0.receiver === self }.map(\.deliveryID)
-        guard !ids.isEmpty else { return }
-        try await connection.settle(Array(ids), receiver: key, state: state)
+        let mine = deliveries.filter { !$0.isSettled && $0.receiver === self }
+        guard let epoch = mine.first?.epoch else { return }
+        // All from one link, as `receive` hands them out; else each epoch on its own.
+        if mine.allSatisfy({ $0.epoch == epoch }) {
+            try await connection.settle(mine.map(\.deliveryID), receiver: key, epoch: epoch, state: state)
+        } else {
+            for delivery in mine { try await delivery.settle(state) }
+        }
     }
 }

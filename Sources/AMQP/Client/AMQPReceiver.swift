@@ -34,17 +34,18 @@ public final class AMQPReceiver: AsyncSequence, Sendable {
     /// `timeout` (nil: no limit) — an empty array when the time passes or the link has
     /// detached cleanly. One wait for many deliveries.
     public func receive(max: Int, timeout: Duration? = nil) async throws(AMQPClientError) -> [AMQPDelivery] {
-        let runs = try await connection.receive(key: key, max: Swift.max(max, 1), timeout: timeout)
+        let (runs, epoch) = try await connection.receive(key: key, max: Swift.max(max, 1), timeout: timeout)
         var deliveries: [AMQPDelivery] = []
         deliveries.reserveCapacity(runs.reduce(0) { $0 + $1.count })
         for delivery in runs.joined() {
             do {
-                deliveries.append(AMQPDelivery(receiver: self, delivery: delivery, message: try AMQPMessageView(decoding: delivery.payload)))
+                deliveries.append(AMQPDelivery(receiver: self, delivery: delivery, epoch: epoch,
+                                               message: try AMQPMessageView(decoding: delivery.payload)))
             } catch {
                 // Not a message: refuse it (if it wants an outcome) and go on with the rest.
                 if !delivery.settled {
                     let rejected = DeliveryState.rejected(Rejected(error: AMQPError(condition: .decodeError, errorDescription: "\(error)")))
-                    try? await connection.settle(delivery.deliveryID, receiver: key, state: rejected)
+                    try? await connection.settle(CollectionOfOne(delivery.deliveryID), receiver: key, epoch: epoch, state: rejected)
                 }
             }
         }
@@ -86,24 +87,26 @@ public final class AMQPReceiver: AsyncSequence, Sendable {
 }
 
 extension AMQPConnection {
-    func receive(key: UInt64, max: Int, timeout: Duration?) async throws(AMQPClientError) -> [[IncomingDelivery]] {
+    /// Up to `max` deliveries (as runs), with the receiver's link epoch they came on.
+    func receive(key: UInt64, max: Int, timeout: Duration?) async throws(AMQPClientError) -> ([[IncomingDelivery]], UInt64) {
         try ensureOpenOrBuffered(key)
         guard let slot = linkSlot(key), let receiver = slot.receiver else {
             throw AMQPClientError(code: .linkDetached, detail: "not a receiver of this connection")
         }
         if !receiver.buffer.isEmpty {
             let taken = take(max, from: receiver, link: slot.id)
-            return taken
+            return (taken, receiver.epoch)
         }
         if case .some(let error) = slot.detached {
             if let error { throw error }
-            return []
+            return ([], receiver.epoch)
         }
         guard receiver.waiter == nil else {
             throw AMQPClientError(code: .cancelled, detail: "another task is already receiving on this receiver")
         }
-        return try await wait(timeout: timeout, { .receive($0, key: key, max: max) },
-                              registered: { receiver.waiter = (max, $0) })
+        let runs = try await wait(timeout: timeout, { .receive($0, key: key, max: max) },
+                                  registered: { receiver.waiter = (max, $0) })
+        return (runs, receiver.epoch)
     }
 
     /// Buffered deliveries stay readable after the connection ends; nothing else does.
@@ -132,16 +135,17 @@ extension AMQPConnection {
         }
     }
 
-    func settle(_ deliveryID: UInt32, receiver key: UInt64, state: DeliveryState) throws(AMQPClientError) {
-        try settle(CollectionOfOne(deliveryID), receiver: key, state: state)
-    }
-
     /// Settles received deliveries with one outcome (one disposition per run of ids). Throws
-    /// `alreadySettled`, after settling the rest, if any of them was settled before.
-    func settle(_ deliveryIDs: some Collection<UInt32>, receiver key: UInt64, state: DeliveryState) throws(AMQPClientError) {
+    /// `alreadySettled`, after settling the rest, if any of them was settled before, and
+    /// `staleDelivery` for deliveries that came on a link since re-attached (`epoch`).
+    func settle(_ deliveryIDs: some Collection<UInt32>, receiver key: UInt64, epoch: UInt64,
+                state: DeliveryState) throws(AMQPClientError) {
         try ensureOpen()
-        guard let slot = linkSlot(key), let id = slot.id, let handler else {
+        guard let slot = linkSlot(key), let id = slot.id, let handler, slot.receiver?.epoch == epoch else {
             if case .some(let error?) = linkSlot(key)?.detached { throw error }
+            if let link = linkSlot(key), let receiver = link.receiver, receiver.epoch != epoch || link.id == nil {
+                throw AMQPClientError(code: .staleDelivery, detail: "it came before the link was re-attached; the peer sends it again")
+            }
             throw AMQPClientError(code: .linkDetached, detail: "the receiver is closed; the peer will redeliver")
         }
         let twice = handler.perform { $0.settle(deliveryIDs, on: id, state: state) }

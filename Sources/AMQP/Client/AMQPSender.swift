@@ -93,13 +93,16 @@ public final class AMQPSender: Sendable {
 }
 
 extension AMQPConnection {
-    func sendingSlot(_ key: UInt64) throws(AMQPClientError) -> (LinkID, SenderSlot) {
+    /// The sender's link now (nil while it waits to be re-attached) and its slot.
+    func sendingSlot(_ key: UInt64) throws(AMQPClientError) -> (LinkID?, SenderSlot) {
         try ensureOpen()
         guard let slot = linkSlot(key), let sender = slot.sender else {
             throw AMQPClientError(code: .linkDetached, detail: "not a sender of this connection")
         }
         guard let id = slot.id else {
             if case .some(let error?) = slot.detached { throw error }
+            // Waiting to be re-attached: what is sent now goes out once it is.
+            if slot.detached == nil, sender.keepsBytes { return (nil, sender) }
             throw AMQPClientError(code: .linkDetached, detail: "the sender is closed")
         }
         return (id, sender)
@@ -107,11 +110,18 @@ extension AMQPConnection {
 
     func send(_ message: ByteBuffer, sender key: UInt64) async throws(AMQPClientError) -> DeliveryState? {
         let (id, sender) = try sendingSlot(key)
-        let tag = sender.nextTag
-        sender.nextTag &+= 1
-        return try await wait(timeout: options.sendTimeout, { .send($0, key: key, tag: tag) }) { ticket in
+        // The tag is taken only once the wait is in (both closures run back to back): a send
+        // that ends before it (a cancelled task) takes none, so tags keep counting as the
+        // link's deliveries do.
+        return try await wait(timeout: options.sendTimeout, { .send($0, key: key, tag: sender.nextTag) }) { ticket in
+            let tag = sender.nextTag
+            sender.nextTag &+= 1
             sender.waiting[tag] = ticket
-            queue([message], tags: tag, on: id, sender: sender)
+            if let id {
+                queue([message], tags: tag, on: id, sender: sender)
+            } else {
+                sender.unsettledBytes[tag] = message
+            }
         }
     }
 
@@ -138,6 +148,10 @@ extension AMQPConnection {
         let settled = sender.presettled
         var bytes = 0
         for message in messages { bytes += message.readableBytes }
+        if sender.keepsBytes {
+            // Kept until settled, to send again if the link has to be re-attached.
+            for index in messages.indices { sender.unsettledBytes[first &+ UInt64(index)] = messages[index] }
+        }
         handler?.perform { engine in
             engine.send(messages.indices.lazy.map { (message: messages[$0], tag: sender.tag(first &+ UInt64($0))) },
                         on: id, settled: settled)
@@ -159,9 +173,11 @@ extension AMQPConnection {
         repeat {
             batch.feedAgain = false
             guard let slot = linkSlot(key), let id = slot.id else {
+                batch.feeding = false
+                // Waiting to be re-attached: the batch goes on once it is.
+                if let slot = linkSlot(key), slot.detached == nil, sender.keepsBytes { return }
                 // The link is gone: the batch ends with its outcome if nothing was left to
                 // send, else with why.
-                batch.feeding = false
                 let error: AMQPClientError
                 if case .some(let reason?) = linkSlot(key)?.detached {
                     error = reason
@@ -231,6 +247,7 @@ extension AMQPConnection {
 
     /// The delivery tagged `value` is settled with `state` (nil: it was sent pre-settled).
     func outcomeReceived(_ sender: SenderSlot, tag value: UInt64, state: DeliveryState?) {
+        if sender.keepsBytes { sender.unsettledBytes[value] = nil }
         if let (range, index) = sender.settleInBatch(value) {
             if !sender.presettled { pendingMetrics.unsettledOutSettled += 1 }
             let batch = range.batch

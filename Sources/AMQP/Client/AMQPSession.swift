@@ -4,13 +4,10 @@ import AMQPCore
 /// senders and receivers attach to. Ending it detaches them.
 public final class AMQPSession: Sendable {
     public let connection: AMQPConnection
-    /// Our channel number.
-    public let channel: UInt16
     let key: UInt64
 
-    init(connection: AMQPConnection, channel: UInt16, key: UInt64) {
+    init(connection: AMQPConnection, key: UInt64) {
         self.connection = connection
-        self.channel = channel
         self.key = key
     }
 
@@ -52,24 +49,31 @@ public final class AMQPSession: Sendable {
 extension AMQPConnection {
     /// Begins a session and waits for the peer's begin.
     public func openSession(_ configuration: SessionConfiguration? = nil) async throws(AMQPClientError) -> AMQPSession {
-        try ensureOpen()
+        try await ensureReady()
         guard let handler, let channel = handler.perform({ $0.beginSession(configuration) }) else {
             throw AMQPClientError(code: .sessionEnded, detail: "no free channel")
         }
-        let slot = SessionSlot(key: makeKey(), channel: channel)
+        let slot = SessionSlot(key: makeKey(), channel: channel, configuration: configuration)
         sessions[channel] = slot
+        sessionsByKey[slot.key] = slot
         if !slot.begun {
             try await wait(timeout: options.operationTimeout, { .begin($0, channel: channel, key: slot.key) },
                            registered: { slot.begin = $0 })
         }
-        return AMQPSession(connection: self, channel: channel, key: slot.key)
+        return AMQPSession(connection: self, key: slot.key)
     }
 
     func endSession(_ session: AMQPSession) async throws(AMQPClientError) {
-        guard let slot = sessions[session.channel], slot.key == session.key else { return }
-        try await wait(timeout: options.operationTimeout, { .end($0, channel: session.channel) }) { ticket in
+        guard let slot = sessionsByKey[session.key], slot.ended == nil else { return }
+        guard !recovering else {
+            // No session on the wire to end now; it is not begun again.
+            sessionEnded(slot, error: nil)
+            sessionsByKey[slot.key] = nil
+            return
+        }
+        try await wait(timeout: options.operationTimeout, { .end($0, channel: slot.channel) }) { ticket in
             slot.end = ticket
-            handler?.perform { $0.endSession(session.channel) }
+            handler?.perform { $0.endSession(slot.channel) }
         }
     }
 
@@ -78,22 +82,22 @@ extension AMQPConnection {
         senderSettleMode: SenderSettleMode, receiverSettleMode: ReceiverSettleMode, prefetch: UInt32,
         maxMessageSize: UInt64?, properties: AMQPMap?
     ) async throws(AMQPClientError) -> (UInt64, AttachedLink) {
-        try ensureOpen()
-        guard let sessionSlot = sessions[session.channel], sessionSlot.key == session.key, sessionSlot.ended == nil else {
+        try await ensureReady()
+        guard let sessionSlot = sessionsByKey[session.key], sessionSlot.ended == nil else {
             throw AMQPClientError(code: .sessionEnded, detail: "the session has ended")
         }
         let key = makeKey()
         let linkName = name ?? "\(role == .sender ? "sender" : "receiver")-\(key)-\(UInt32.random(in: 0...UInt32.max))"
-        let attached = handler?.perform {
-            $0.attachLink(channel: session.channel, name: linkName, role: role, source: source, target: target,
-                          senderSettleMode: senderSettleMode, receiverSettleMode: receiverSettleMode, prefetch: prefetch,
-                          maxMessageSize: maxMessageSize,
-                          properties: properties)
+        let request = AttachRequest(
+            name: linkName, role: role, source: source, target: target, senderSettleMode: senderSettleMode,
+            receiverSettleMode: receiverSettleMode, prefetch: prefetch, maxMessageSize: maxMessageSize, properties: properties)
+        guard let id = startAttach(request, channel: sessionSlot.channel) else {
+            throw AMQPClientError(code: .linkDetached, detail: "no free handle")
         }
-        guard let id = attached ?? nil else { throw AMQPClientError(code: .linkDetached, detail: "no free handle") }
-        let slot = LinkSlot(key: key, id: id, sessionKey: session.key)
+        let slot = LinkSlot(key: key, id: id, sessionKey: session.key, request: request)
         if role == .sender {
-            slot.sender = SenderSlot(presettled: senderSettleMode == .settled, key: key)
+            slot.sender = SenderSlot(presettled: senderSettleMode == .settled, key: key,
+                                     keepsBytes: options.reconnect != .never)
         } else {
             slot.receiver = ReceiverSlot()
         }
@@ -110,6 +114,8 @@ extension AMQPConnection {
     func detach(key: UInt64) async throws(AMQPClientError) {
         guard let slot = linksByKey[key] else { return }
         guard let id = slot.id else {
+            // Detached already, or waiting to be re-attached: it is not re-attached now.
+            if slot.detached == nil { linkDetached(slot, error: nil) }
             linksByKey[key] = nil
             return
         }
@@ -117,6 +123,17 @@ extension AMQPConnection {
             slot.detach = ticket
             handler?.perform { $0.detachLink(id, closed: true) }
         }
+    }
+
+    /// Asks the engine to attach a link as `request` says, on `channel`.
+    func startAttach(_ request: AttachRequest, channel: UInt16) -> LinkID? {
+        let attached = handler?.perform {
+            $0.attachLink(channel: channel, name: request.name, role: request.role, source: request.source,
+                          target: request.target, senderSettleMode: request.senderSettleMode,
+                          receiverSettleMode: request.receiverSettleMode, prefetch: request.prefetch,
+                          maxMessageSize: request.maxMessageSize, properties: request.properties)
+        }
+        return attached ?? nil
     }
 
     /// The link's slot by key, attached or detached.

@@ -12,6 +12,9 @@ struct ClientMetrics: Sendable {
     let unsettledOut: Meter
     /// Deliveries we received and have not settled.
     let unsettledIn: Meter
+    /// Attempts to reconnect, and those that succeeded.
+    let reconnectAttempts: Counter
+    let reconnects: Counter
 
     init(prefix: String) {
         messagesOut = Counter(label: "\(prefix).messages.out")
@@ -21,6 +24,8 @@ struct ClientMetrics: Sendable {
         credit = Recorder(label: "\(prefix).link.credit")
         unsettledOut = Meter(label: "\(prefix).unsettled.out")
         unsettledIn = Meter(label: "\(prefix).unsettled.in")
+        reconnectAttempts = Counter(label: "\(prefix).reconnect.attempts")
+        reconnects = Counter(label: "\(prefix).reconnects")
     }
 }
 

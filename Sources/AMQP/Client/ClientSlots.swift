@@ -10,24 +10,43 @@ import NIOCore
 
 final class SessionSlot {
     let key: UInt64
-    let channel: UInt16
+    /// Its channel now (a new one after reconnecting).
+    var channel: UInt16
+    /// What its begin asked for (repeated when reconnecting).
+    let configuration: SessionConfiguration?
     var begin: WaitTicket?
     var end: WaitTicket?
     var begun = false
     /// Set once the session is gone (nil error: ended cleanly).
     var ended: AMQPClientError??
 
-    init(key: UInt64, channel: UInt16) {
+    init(key: UInt64, channel: UInt16, configuration: SessionConfiguration?) {
         self.key = key
         self.channel = channel
+        self.configuration = configuration
     }
+}
+
+/// What a link's attach asked for: a re-attach (after a reconnect or a forced detach) asks
+/// for the same.
+struct AttachRequest {
+    var name: String
+    var role: Role
+    var source: Source
+    var target: Target
+    var senderSettleMode: SenderSettleMode
+    var receiverSettleMode: ReceiverSettleMode
+    var prefetch: UInt32
+    var maxMessageSize: UInt64?
+    var properties: AMQPMap?
 }
 
 final class LinkSlot {
     let key: UInt64
-    /// The engine's id while attached; nil once detached.
+    /// The engine's id while attached; nil once detached (or while re-attaching).
     var id: LinkID?
     let sessionKey: UInt64
+    let request: AttachRequest
     var attach: WaitTicket?
     var detach: WaitTicket?
     var attached: AttachedLink?
@@ -36,10 +55,11 @@ final class LinkSlot {
     var sender: SenderSlot?
     var receiver: ReceiverSlot?
 
-    init(key: UInt64, id: LinkID, sessionKey: UInt64) {
+    init(key: UInt64, id: LinkID, sessionKey: UInt64, request: AttachRequest) {
         self.key = key
         self.id = id
         self.sessionKey = sessionKey
+        self.request = request
     }
 }
 
@@ -58,6 +78,16 @@ final class SenderSlot {
     let presettled: Bool
     /// The link's key in the connection.
     let key: UInt64
+    /// Whether to keep each unsettled delivery's bytes, to send them again on a new link
+    /// (with reconnection, for unsettled senders).
+    let keepsBytes: Bool
+    /// With `keepsBytes`: the bytes of every delivery not yet settled, by tag.
+    @exclusivity(unchecked) var unsettledBytes: [UInt64: ByteBuffer] = [:]
+    /// Our tag for each delivery the engine counts on the current link (its `sequence`):
+    /// the first `resentTags.count` are the deliveries sent again after a re-attach, the
+    /// rest count up from `resumeTag`. Before any re-attach, tag and sequence are the same.
+    @exclusivity(unchecked) var resentTags: [UInt64] = []
+    @exclusivity(unchecked) var resumeTag: UInt64 = 0
     @exclusivity(unchecked) var nextTag: UInt64 = 0
     /// By delivery tag: the wait for the outcome of a single send.
     @exclusivity(unchecked) var waiting: [UInt64: WaitTicket] = [:]
@@ -123,9 +153,17 @@ final class SenderSlot {
         return tagBlock.getSlice(at: tagBlock.readerIndex + Int(offset) * 8, length: 8)!
     }
 
-    init(presettled: Bool, key: UInt64) {
+    init(presettled: Bool, key: UInt64, keepsBytes: Bool) {
         self.presettled = presettled
         self.key = key
+        self.keepsBytes = keepsBytes && !presettled
+    }
+
+    /// Our tag for the delivery the engine counts as `sequence` on the current link.
+    @inline(__always)
+    func tag(forSequence sequence: UInt64) -> UInt64 {
+        let resent = UInt64(resentTags.count)
+        return sequence < resent ? resentTags[Int(sequence)] : resumeTag &+ (sequence &- resent)
     }
 }
 
@@ -169,6 +207,9 @@ final class BatchSend {
 
 final class ReceiverSlot {
     @exclusivity(unchecked) var buffer = DeliveryRuns()
+    /// Counts the links this receiver has had (it goes up on each re-attach): a delivery
+    /// from an earlier one can no longer be settled.
+    @exclusivity(unchecked) var epoch: UInt64 = 0
     /// The task waiting to receive, for at most `max` deliveries.
     @exclusivity(unchecked) var waiter: (max: Int, ticket: WaitTicket)?
     @exclusivity(unchecked) var drains: [WaitTicket] = []

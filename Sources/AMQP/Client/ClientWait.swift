@@ -17,6 +17,8 @@ enum ClientWait {
     case drain(CheckedContinuation<Void, any Error>, key: UInt64)
     /// Our close; at the deadline the transport is dropped.
     case close(CheckedContinuation<Void, Never>)
+    /// A call waiting for the connection to be back after losing its transport.
+    case ready(CheckedContinuation<Void, any Error>)
 
     /// What the peer did not send in time, for the time-out's message.
     var awaited: String {
@@ -30,6 +32,7 @@ enum ClientWait {
         case .receive: "delivery"
         case .drain: "drained flow"
         case .close: "close"
+        case .ready: "reconnection"
         }
     }
 
@@ -38,7 +41,7 @@ enum ClientWait {
         switch self {
         case .connect(let continuation): continuation.resume(throwing: error)
         case .begin(let continuation, _, _), .end(let continuation, _), .detach(let continuation, _),
-             .drain(let continuation, _):
+             .drain(let continuation, _), .ready(let continuation):
             continuation.resume(throwing: error)
         case .attach(let continuation, _): continuation.resume(throwing: error)
         case .send(let continuation, _, _): continuation.resume(throwing: error)
@@ -145,16 +148,19 @@ extension AMQPConnection {
         case .send(_, let key, let tag):
             guard let slot = linkSlot(key), let sender = slot.sender else { return }
             sender.waiting[tag] = nil
+            sender.unsettledBytes[tag] = nil
             if let id = slot.id { withdraw([tag], from: id) }
         case .batch(let batch, let key):
             batch.exhausted = true
             guard let slot = linkSlot(key), let sender = slot.sender else { return }
             sender.batches[ObjectIdentifier(batch)] = nil
-            if let id = slot.id { withdraw(sender.tags(of: batch), from: id) }
+            let tags = sender.tags(of: batch)
+            if let id = slot.id { withdraw(tags, from: id) }
+            for tag in tags { sender.unsettledBytes[tag] = nil }
             sender.dropRanges(of: batch)
         case .receive(_, let key, _):
             linkSlot(key)?.receiver?.waiter = nil
-        case .drain, .end, .detach, .close:
+        case .drain, .end, .detach, .close, .ready:
             break
         }
     }

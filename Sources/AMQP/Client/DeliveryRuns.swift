@@ -16,6 +16,24 @@ struct DeliveryRuns {
         count += run.count
     }
 
+    /// Drops the deliveries that want an outcome (their link is gone: the peer sends them
+    /// again), keeping the pre-settled ones.
+    mutating func dropUnsettled() {
+        var kept = CircularBuffer<[IncomingDelivery]>()
+        var first = true
+        count = 0
+        for run in runs {
+            let rest = (first ? run.dropFirst(taken) : run[...]).filter(\.settled)
+            first = false
+            if !rest.isEmpty {
+                kept.append(rest)
+                count += rest.count
+            }
+        }
+        runs = kept
+        taken = 0
+    }
+
     /// Up to `max` deliveries, oldest first, as runs: whole runs as they are, part of one
     /// copied.
     mutating func take(_ max: Int) -> [[IncomingDelivery]] {

@@ -19,6 +19,12 @@ extension ConnectionEngine {
         apply(connection.protocolViolated(condition, description))
     }
 
+    /// The transport closed under us (EOF, a reset): the connection ends, with the reason it
+    /// was already closing for if there was one (our idle time-out, say).
+    public mutating func transportClosed() {
+        apply(connection.transportClosed())
+    }
+
     /// Our idle time-out passed with nothing received.
     public mutating func idleTimeoutElapsed() {
         apply(connection.idleTimeoutElapsed())

@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "AMQPCore", targets: ["AMQPCore"]),
         .library(name: "AMQPTLS", targets: ["AMQPTLS"]),
         .library(name: "AMQP", targets: ["AMQP"]),
+        .library(name: "AMQPServiceBus", targets: ["AMQPServiceBus"]),
         .executable(name: "amqp", targets: ["amqp"]),
     ],
     dependencies: [
@@ -38,6 +39,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
+        ),
+        .target(
+            name: "AMQPServiceBus",
+            dependencies: ["AMQP", "AMQPCore", "AMQPTLS", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .executableTarget(
             name: "amqp",
@@ -75,6 +80,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
+        ),
+        .testTarget(
+            name: "AMQPServiceBusTests",
+            dependencies: ["AMQPServiceBus", "AMQPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -23,6 +23,12 @@ public struct ServiceBusLockToken: Hashable, Sendable, CustomStringConvertible {
         ))
     }
 
+    /// The token 16 bytes in RFC 4122 order carry; nil for any other length.
+    public init?(rfcBytes: some Collection<UInt8>) {
+        guard rfcBytes.count == 16 else { return nil }
+        self.init(deliveryTag: Self.swapGUIDFields(Array(rfcBytes)))
+    }
+
     /// The token a delivery tag buffer carries (its readable bytes).
     public init?(deliveryTag: ByteBuffer) {
         self.init(deliveryTag: deliveryTag.readableBytesView)

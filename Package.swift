@@ -83,7 +83,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AMQPServiceBusTests",
-            dependencies: ["AMQPServiceBus", "AMQPCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["AMQPServiceBus", "AMQPCore", "AMQP", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

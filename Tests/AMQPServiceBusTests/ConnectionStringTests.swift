@@ -57,7 +57,7 @@ import Testing
         let signature = "SharedAccessSignature sr=sb%3A%2F%2Fns.example.com%2Fq&sig=abc%3D&se=1767225600&skn=policy"
         let parsed = try ServiceBusConnectionString(parsing: "Endpoint=sb://ns.example.com/;SharedAccessSignature=\(signature)")
         #expect(parsed.sharedAccessSignature == signature)
-        let credential = try SASCredential.from(parsed)
+        let credential = try parsed.makeCredential()
         #expect(credential is SASSignatureCredential)
     }
 
@@ -126,5 +126,11 @@ import Testing
         #expect(shown.contains("policy"))
         #expect(shown.contains("<redacted>"))
         #expect(shown.contains("amqps://ns.example.com:5671/"))
+        var dumped = ""
+        dump(parsed, to: &dumped)
+        #expect(!dumped.contains(Self.key))
+        #expect(dumped.contains("policy"))
+        #expect(parsed.audience == "sb://ns.example.com/q")
+        #expect(try parsed.makeCredential() is SASCredential)
     }
 }

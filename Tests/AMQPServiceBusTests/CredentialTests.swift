@@ -93,6 +93,13 @@ import Testing
             #expect(!shown.contains(String(token.token.split(separator: "&")[1].dropFirst(4))))
             #expect(shown.contains("redacted"))
         }
+        for value in [credential as Any, token, signature, signatureCredential] {
+            var dumped = ""
+            dump(value, to: &dumped)
+            #expect(!dumped.contains(Self.key))
+            #expect(!dumped.contains(sig))
+            #expect(!dumped.contains("sig="))
+        }
     }
 
     @Test func jwtCredentialAsksTheProviderForTheServiceBusScope() async throws {

@@ -52,6 +52,11 @@ import Testing
         let timedOut = ServiceBusError(AMQPClientError(code: .timedOut))
         #expect(timedOut.reason == .serviceTimeout)
         #expect(timedOut.isTransient)
+        struct Other: Error {}
+        #expect(ServiceBusError(classifying: Other()) == nil)
+        #expect(ServiceBusError(classifying: CancellationError()) == nil)
+        #expect(ServiceBusError(classifying: fromAMQP) == fromAMQP)
+        #expect(ServiceBusError(classifying: AMQPClientError(code: .connectionClosed))?.reason == .connectionLost)
         let cancelled = ServiceBusError(AMQPClientError(code: .cancelled))
         #expect(cancelled.reason == .generalError)
         #expect(!cancelled.isTransient)

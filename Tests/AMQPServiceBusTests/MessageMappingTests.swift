@@ -90,6 +90,7 @@ import Testing
         #expect(received.sessionID == "s-1")
         #expect(received.body == ByteBuffer(string: "{\"id\":1}"))
         #expect(received.nonDataBody == nil)
+        #expect(received.expiresAt == Date(timeIntervalSince1970: 1_767_225_090))
     }
 
     @Test func lockTokenFallsBackToTheAnnotation() throws {

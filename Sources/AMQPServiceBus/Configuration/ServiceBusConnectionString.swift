@@ -10,7 +10,9 @@
 /// default; otherwise the transport is AMQP over TLS on the endpoint's port, 5671 by default.
 ///
 /// `description` shows the endpoint, entity and key name; the key and signature are redacted.
-public struct ServiceBusConnectionString: Hashable, Sendable, CustomStringConvertible {
+public struct ServiceBusConnectionString: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// How the connection reaches the namespace.
     public enum Transport: Hashable, Sendable, CustomStringConvertible {
         /// AMQP over TLS (amqps, 5671 by default).
@@ -141,6 +143,35 @@ public struct ServiceBusConnectionString: Hashable, Sendable, CustomStringConver
         if sharedAccessSignature != nil { parts.append("sharedAccessSignature: <redacted>") }
         if useDevelopmentEmulator { parts.append("useDevelopmentEmulator: true") }
         return "ServiceBusConnectionString(" + parts.joined(separator: ", ") + ")"
+    }
+
+    public var debugDescription: String { description }
+
+    /// Reflection (`dump`, debuggers) shows no key or signature.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: ["endpoint": endpoint, "port": port, "transport": transport, "entityPath": entityPath as Any,
+                       "sharedAccessKeyName": sharedAccessKeyName as Any, "useDevelopmentEmulator": useDevelopmentEmulator],
+            displayStyle: .struct)
+    }
+
+    /// The token audience: `sb://<namespace>/<entity>`, or `sb://<namespace>/` without an entity.
+    public var audience: String {
+        "sb://" + fullyQualifiedNamespace + "/" + (entityPath ?? "")
+    }
+
+    /// The credential the string's `SharedAccessKeyName`/`SharedAccessKey` (a `SASCredential`
+    /// signing tokens valid for `ttl`) or `SharedAccessSignature` (a `SASSignatureCredential`)
+    /// describes.
+    public func makeCredential(ttl: Duration = .seconds(3600)) throws(ServiceBusConfigurationError) -> any TokenCredential {
+        if let key = sharedAccessKey, let keyName = sharedAccessKeyName {
+            return try SASCredential(keyName: keyName, key: key, ttl: ttl)
+        }
+        if let signature = sharedAccessSignature {
+            return try SASSignatureCredential(signature: signature)
+        }
+        throw ServiceBusConfigurationError(code: .missingCredentials)
     }
 
     var hostForURL: String { host.contains(":") ? "[\(host)]" : host }

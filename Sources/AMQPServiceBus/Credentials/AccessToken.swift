@@ -3,7 +3,7 @@ import Foundation
 /// A token to put to the `$cbs` node: its text, when it expires, and its kind.
 ///
 /// `description` shows the kind and expiry only; the token text is never printed.
-public struct AccessToken: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct AccessToken: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The kind of token, which decides the CBS `type` application property.
     public enum TokenType: Hashable, Sendable, CustomStringConvertible {
         /// A `SharedAccessSignature sr=…&sig=…&se=…&skn=…` token.
@@ -52,6 +52,8 @@ public struct AccessToken: Hashable, Sendable, CustomStringConvertible, CustomDe
     }
 
     public var debugDescription: String { description }
+    /// Reflection (`dump`, debuggers) shows no token text.
+    public var customMirror: Mirror { Mirror(self, children: ["tokenType": tokenType, "expiresOn": expiresOn], displayStyle: .struct) }
 }
 
 /// A source of tokens for the `$cbs` node, asked once per audience and refresh.

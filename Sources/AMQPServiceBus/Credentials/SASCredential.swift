@@ -3,7 +3,7 @@ import Foundation
 /// A credential that signs a fresh SAS token for each audience from a key name and key.
 ///
 /// `description` shows the key name and time-to-live; the key is never printed.
-public struct SASCredential: TokenCredential, CustomStringConvertible, CustomDebugStringConvertible {
+public struct SASCredential: TokenCredential, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public let keyName: String
     private let key: String
     /// How long each token is valid.
@@ -26,21 +26,6 @@ public struct SASCredential: TokenCredential, CustomStringConvertible, CustomDeb
         self.now = now
     }
 
-    /// The credential a connection string's `SharedAccessKeyName`/`SharedAccessKey` or
-    /// `SharedAccessSignature` describes.
-    public static func from(
-        _ connectionString: ServiceBusConnectionString,
-        ttl: Duration = .seconds(3600)
-    ) throws(ServiceBusConfigurationError) -> any TokenCredential {
-        if let key = connectionString.sharedAccessKey, let keyName = connectionString.sharedAccessKeyName {
-            return try SASCredential(keyName: keyName, key: key, ttl: ttl)
-        }
-        if let signature = connectionString.sharedAccessSignature {
-            return try SASSignatureCredential(signature: signature)
-        }
-        throw ServiceBusConfigurationError(code: .missingCredentials)
-    }
-
     public func token(for audience: String) async throws -> AccessToken {
         signedToken(for: audience, at: now())
     }
@@ -55,11 +40,15 @@ public struct SASCredential: TokenCredential, CustomStringConvertible, CustomDeb
 
     public var description: String { "SASCredential(keyName: \(keyName), ttl: \(ttl), key: <redacted>)" }
     public var debugDescription: String { description }
+    /// Reflection (`dump`, debuggers) shows no key.
+    public var customMirror: Mirror { Mirror(self, children: ["keyName": keyName, "ttl": ttl], displayStyle: .struct) }
 }
 
 /// A credential holding one fixed, pre-signed `SharedAccessSignature …`; it expires at its
 /// `se` and cannot be renewed.
-public struct SASSignatureCredential: TokenCredential, CustomStringConvertible, CustomDebugStringConvertible {
+public struct SASSignatureCredential: TokenCredential, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     public let signature: SharedAccessSignature
 
     public init(signature: String) throws(ServiceBusConfigurationError) {
@@ -73,4 +62,5 @@ public struct SASSignatureCredential: TokenCredential, CustomStringConvertible, 
 
     public var description: String { "SASSignatureCredential(\(signature))" }
     public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["signature": signature], displayStyle: .struct) }
 }

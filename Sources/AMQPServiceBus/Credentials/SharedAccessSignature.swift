@@ -11,7 +11,9 @@ import Foundation
 /// resource is signed as given (not lower-cased).
 ///
 /// `description` shows the resource, expiry and key name; the signature is redacted.
-public struct SharedAccessSignature: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct SharedAccessSignature: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     static let prefix = "SharedAccessSignature "
 
     /// The resource URI (decoded), e.g. `sb://ns.servicebus.windows.net/queue`.
@@ -89,6 +91,10 @@ public struct SharedAccessSignature: Hashable, Sendable, CustomStringConvertible
     }
 
     public var debugDescription: String { description }
+    /// Reflection (`dump`, debuggers) shows no signature.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["resource": resource, "expiry": expiry, "keyName": keyName as Any], displayStyle: .struct)
+    }
 
     /// Python's `quote_plus`: unreserved ASCII stays, space is `+`, the rest `%XX`.
     public static func urlEncoded(_ text: String) -> String {

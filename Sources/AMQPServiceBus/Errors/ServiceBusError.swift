@@ -112,6 +112,17 @@ public struct ServiceBusError: Error, Hashable, Sendable, CustomStringConvertibl
         self.init(reason: reason, isTransient: transient, errorDescription: error.detail, entityPath: entityPath)
     }
 
+    /// Any error as a Service Bus error, for retry decisions: a `ServiceBusError` as is, an
+    /// `AMQPClientError` mapped, anything else (cancellation, configuration, format errors)
+    /// nil, which callers treat as "do not retry".
+    public init?(classifying error: any Error, entityPath: String? = nil) {
+        switch error {
+        case let error as ServiceBusError: self = error
+        case let error as AMQPClientError: self.init(error, entityPath: entityPath)
+        default: return nil
+        }
+    }
+
     public var description: String {
         var text = reason.description
         if let condition { text += " (\(condition))" }

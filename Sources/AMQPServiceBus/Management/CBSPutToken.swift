@@ -18,7 +18,9 @@ public enum CBSVocabulary {
 /// token as its AmqpValue(string) body.
 ///
 /// `description` shows the audience, type and expiry; the token is redacted.
-public struct CBSPutTokenRequest: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct CBSPutTokenRequest: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     public var messageID: AMQPMessageID
     /// The address of the requester's `$cbs` receiver link.
     public var replyTo: String?
@@ -97,6 +99,14 @@ public struct CBSPutTokenRequest: Hashable, Sendable, CustomStringConvertible, C
     }
 
     public var debugDescription: String { description }
+    /// Reflection (`dump`, debuggers) shows no token.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: ["messageID": messageID, "replyTo": replyTo as Any, "audience": audience, "type": type,
+                       "expiration": expiration as Any],
+            displayStyle: .struct)
+    }
 }
 
 /// The `$cbs` node's answer: `correlation-id` = the request's message-id, application

@@ -145,6 +145,12 @@ public struct ServiceBusReceivedMessage: Hashable, Sendable {
         return amqp
     }
 
+    /// When the message expires: `enqueuedTime + timeToLive`, if both are known.
+    public var expiresAt: Date? {
+        guard let enqueuedTime, let timeToLive else { return nil }
+        return enqueuedTime.addingTimeInterval(ServiceBusRetryPolicy.seconds(timeToLive))
+    }
+
     // Shortcuts to the sent part.
     public var body: ByteBuffer { message.body }
     public var messageID: String? { message.messageID }

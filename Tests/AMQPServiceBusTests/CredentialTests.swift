@@ -124,3 +124,18 @@ import Testing
         await #expect(throws: Failure.self) { try await credential.token(for: Self.uri) }
     }
 }
+
+@Suite struct HostileDateTests {
+    @Test func nonFiniteAndHugeDatesNeverTrap() async throws {
+        for date in [Date(timeIntervalSince1970: .nan), Date(timeIntervalSince1970: .infinity),
+                     Date(timeIntervalSince1970: -.infinity), Date(timeIntervalSince1970: 1e30)] {
+            let credential = try SASCredential(keyName: "n", key: "k", ttl: .seconds(60), now: { date })
+            let token = try await credential.token(for: "sb://ns/q")
+            #expect(token.token.hasPrefix("SharedAccessSignature sr="))
+            #expect("\(token)".contains("redacted"))
+            let request = CBSPutTokenRequest(messageID: "1", replyTo: nil, audience: "a", token: token)
+            #expect("\(request)".contains("redacted"))
+            _ = request.message.encoded()
+        }
+    }
+}

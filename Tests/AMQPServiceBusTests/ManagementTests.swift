@@ -72,6 +72,9 @@ import Testing
         #expect(noContent.isSuccess)
         #expect(noContent.body == nil)
         #expect(try noContent.decode(ManagementEmptyResponse.self) == ManagementEmptyResponse())
+        #expect(try noContent.decode(ManagementMessagesResponse.self).messages.isEmpty)
+        #expect(try noContent.decode(MessageSessionsResponse.self).sessionIDs.isEmpty)
+        #expect(throws: ServiceBusMessageFormatError.self) { try noContent.decode(RenewLockResponse.self) }
         let cbsCasing = AMQPMessage(applicationProperties: ["status-code": .int(200)], body: .value(.null))
         #expect(throws: ServiceBusMessageFormatError.self) { try ManagementResponse(message: cbsCasing) }
     }

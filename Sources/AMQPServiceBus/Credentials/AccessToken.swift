@@ -48,7 +48,7 @@ public struct AccessToken: Hashable, Sendable, CustomStringConvertible, CustomDe
     }
 
     public var description: String {
-        "AccessToken(\(tokenType), expiresOn: \(Int64(expiresOn.timeIntervalSince1970.rounded(.down))), token: <redacted>)"
+        "AccessToken(\(tokenType), expiresOn: \(expiresOn.unixSeconds), token: <redacted>)"
     }
 
     public var debugDescription: String { description }
@@ -87,4 +87,15 @@ public struct JWTCredential: TokenCredential, CustomStringConvertible {
     }
 
     public var description: String { "JWTCredential(scope: \(scope))" }
+}
+
+extension Date {
+    /// Whole seconds since 1970, rounded down and clamped to `Int64` (NaN is 0).
+    var unixSeconds: Int64 {
+        let seconds = timeIntervalSince1970.rounded(.down)
+        guard seconds.isFinite else { return seconds.isNaN ? 0 : (seconds < 0 ? Int64.min : Int64.max) }
+        if seconds >= 9.2e18 { return Int64.max }
+        if seconds <= -9.2e18 { return Int64.min }
+        return Int64(seconds)
+    }
 }

@@ -32,8 +32,8 @@ public struct SASCredential: TokenCredential, CustomStringConvertible, CustomDeb
 
     /// The token for `audience` signed at `date` (expiring `ttl` later, whole seconds).
     public func signedToken(for audience: String, at date: Date) -> AccessToken {
-        let issued = Int64(date.timeIntervalSince1970.rounded(.down))
-        let expiry = issued + ttl.components.seconds
+        let (sum, overflow) = date.unixSeconds.addingReportingOverflow(ttl.components.seconds)
+        let expiry = overflow ? Int64.max : sum
         let signature = SharedAccessSignature(resource: audience, keyName: keyName, key: key, expiry: expiry)
         return AccessToken(token: signature.token, expiresOn: signature.expiresOn, tokenType: .sas)
     }

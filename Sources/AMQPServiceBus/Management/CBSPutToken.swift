@@ -94,7 +94,7 @@ public struct CBSPutTokenRequest: Hashable, Sendable, CustomStringConvertible, C
 
     public var description: String {
         var text = "CBSPutTokenRequest(messageID: \(messageID), audience: \(audience), type: \(type)"
-        if let expiration { text += ", expiration: \(Int64(expiration.timeIntervalSince1970.rounded(.down)))" }
+        if let expiration { text += ", expiration: \(expiration.unixSeconds)" }
         return text + ", token: <redacted>)"
     }
 

@@ -186,8 +186,11 @@ public struct ManagementResponse: Hashable, Sendable {
 
     /// The body as a typed response. Throws the mapped `ServiceBusError` when the status is a
     /// failure, `ServiceBusMessageFormatError` when the body has the wrong shape.
+    /// A 204 (or a success without a body) is the body type's `noContent` value when it has
+    /// one (peek and get-message-sessions answer 204 when there is nothing).
     public func decode<Body: ManagementResponseBody>(_ type: Body.Type) throws -> Body {
         if let error { throw error }
+        if statusCode == 204 || body == nil, let empty = Body.noContent { return empty }
         return try Body(map: body ?? AMQPMap())
     }
 }
@@ -203,11 +206,18 @@ public protocol ManagementRequestBody: Hashable, Sendable {
 public protocol ManagementResponseBody: Hashable, Sendable {
     init(map: AMQPMap) throws(ServiceBusMessageFormatError)
     var map: AMQPMap { get }
+    /// The value a 204 No Content answer stands for; nil when the operation must have a body.
+    static var noContent: Self? { get }
+}
+
+extension ManagementResponseBody {
+    public static var noContent: Self? { nil }
 }
 
 /// The body of responses that carry nothing (cancel-scheduled-message, update-disposition,
 /// set-session-state).
 public struct ManagementEmptyResponse: ManagementResponseBody {
+    public static var noContent: Self? { Self() }
     public init() {}
     public init(map: AMQPMap) {}
     public var map: AMQPMap { AMQPMap() }

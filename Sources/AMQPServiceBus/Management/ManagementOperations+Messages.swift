@@ -71,6 +71,9 @@ public struct ManagementMessageEntry: Hashable, Sendable {
 public struct ManagementMessagesResponse: ManagementResponseBody {
     public var messages: [ManagementMessageEntry]
 
+    /// 204: no messages.
+    public static var noContent: Self? { Self(messages: []) }
+
     public init(messages: [ManagementMessageEntry]) { self.messages = messages }
 
     public init(map: AMQPMap) throws(ServiceBusMessageFormatError) {

@@ -102,6 +102,9 @@ public struct MessageSessionsResponse: ManagementResponseBody {
     public var skip: Int32
     public var sessionIDs: [String]
 
+    /// 204: no sessions.
+    public static var noContent: Self? { Self(skip: 0, sessionIDs: []) }
+
     public init(skip: Int32, sessionIDs: [String]) {
         self.skip = skip
         self.sessionIDs = sessionIDs

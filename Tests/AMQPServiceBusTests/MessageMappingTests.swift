@@ -57,6 +57,26 @@ import Testing
         #expect(throws: ServiceBusMessageFormatError.self) { try ServiceBusMessage(amqpMessage: badAnnotation) }
     }
 
+    @Test func validationFollowsTheServiceRules() throws {
+        try ServiceBusMessage(messageID: "m", sessionID: "s", partitionKey: "s", timeToLive: .seconds(1)).validate()
+        #expect(throws: ServiceBusMessageFormatError.self) { try Self.full.validate() }  // "pk" is not "s-1"
+        var full = Self.full
+        full.partitionKey = full.sessionID
+        try full.validate()
+        let bad: [ServiceBusMessage] = [
+            ServiceBusMessage(messageID: ""),
+            ServiceBusMessage(messageID: String(repeating: "x", count: 129)),
+            ServiceBusMessage(sessionID: String(repeating: "x", count: 129)),
+            ServiceBusMessage(sessionID: "a", partitionKey: "b"),
+            ServiceBusMessage(viaPartitionKey: ""),
+            ServiceBusMessage(timeToLive: .zero),
+        ]
+        for message in bad {
+            #expect(throws: ServiceBusMessageFormatError.self) { try message.validate() }
+        }
+        try ServiceBusMessage(messageID: String(repeating: "x", count: 128)).validate()
+    }
+
     @Test func timeToLiveIsCapped() {
         let forever = ServiceBusMessage(timeToLive: .seconds(10_000_000_000)).amqpMessage
         #expect(forever.header?.ttl == UInt32.max)

@@ -65,6 +65,24 @@ public struct ServiceBusMessage: Hashable, Sendable {
         self.applicationProperties = applicationProperties
     }
 
+    /// The longest message id, session id or partition key the service accepts.
+    public static let maxIdentifierLength = 128
+
+    /// Checks what the service would refuse: an empty or over-long (> 128 characters) message
+    /// id, session id or partition keys; a partition key that differs from the session id; a
+    /// time-to-live that is not positive.
+    public func validate() throws(ServiceBusMessageFormatError) {
+        let identifiers: [(String, String?)] = [
+            ("message-id", messageID), ("session-id", sessionID), ("partition-key", partitionKey),
+            ("via-partition-key", viaPartitionKey),
+        ]
+        for (field, value) in identifiers {
+            if let value, value.isEmpty || value.count > Self.maxIdentifierLength { throw .invalid(field) }
+        }
+        if let sessionID, let partitionKey, sessionID != partitionKey { throw .invalid("partition-key") }
+        if let timeToLive, timeToLive <= .zero { throw .invalid("ttl") }
+    }
+
     /// The AMQP message to send. Sections with nothing in them are left out.
     public var amqpMessage: AMQPMessage {
         var properties = MessageProperties()

@@ -162,6 +162,13 @@ import Testing
         #expect(batch.count == 5)
     }
 
+    @Test(arguments: [0, 254, 255, 256, 70_000])
+    func sizeIsExactAtTheBinaryWidthBoundary(_ length: Int) {
+        var batch = ServiceBusMessageBatch(maxSizeInBytes: 1 << 20)
+        do { let added = batch.tryAdd(encodedMessage: ByteBuffer(repeating: 0x40, count: length)); #expect(added) }
+        #expect(batch.encodedSize == batch.encoded().readableBytes)
+    }
+
     @Test func envelopeCarriesTheMessagesAndTheFirstMessagesRouting() throws {
         var batch = ServiceBusMessageBatch(maxSizeInBytes: 65536)
         let first = ServiceBusMessage(body: ByteBuffer(string: "a"), messageID: "m-1", sessionID: "s", partitionKey: "s")

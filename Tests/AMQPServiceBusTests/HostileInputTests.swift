@@ -40,7 +40,7 @@ struct SplitMix64: RandomNumberGenerator {
     @Test func textParsersNeverTrap() {
         var rng = SplitMix64(state: 0x5EED)
         var accepted = 0
-        for _ in 0..<20_000 {
+        for _ in 0..<5_000 {
             let text = randomText(&rng)
             if (try? ServiceBusConnectionString(parsing: text)) != nil { accepted += 1 }
             if (try? SharedAccessSignature(parsing: text)) != nil { accepted += 1 }
@@ -49,7 +49,7 @@ struct SplitMix64: RandomNumberGenerator {
             _ = SharedAccessSignature.urlDecoded(text)
         }
         // Some inputs are valid paths; the generator is not producing only garbage.
-        #expect(accepted > 100)
+        #expect(accepted > 25)
     }
 
     static let keys = [
@@ -92,7 +92,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func bodyParsersNeverTrap() {
         var rng = SplitMix64(state: 0xB0D1E5)
-        for _ in 0..<5_000 {
+        for _ in 0..<2_000 {
             let map = randomMap(&rng)
             _ = try? RenewLockRequest(map: map)
             _ = try? RenewLockResponse(map: map)

@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "AMQPCore", targets: ["AMQPCore"]),
         .library(name: "AMQPTLS", targets: ["AMQPTLS"]),
         .library(name: "AMQP", targets: ["AMQP"]),
+        .library(name: "AMQPServiceBus", targets: ["AMQPServiceBus"]),
         .executable(name: "amqp", targets: ["amqp"]),
     ],
     dependencies: [
@@ -51,6 +52,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "AMQPServiceBus",
+            dependencies: ["AMQP", "AMQPCore", "AMQPTLS", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "amqp",
             dependencies: [
@@ -87,6 +92,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
+        ),
+        .testTarget(
+            name: "AMQPServiceBusTests",
+            dependencies: ["AMQPServiceBus", "AMQPCore", "AMQP", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -8,6 +8,11 @@ extension AMQPConnection {
     /// The transport ended with `error`: come back if the policy says so, else end.
     func transportEnded(_ error: AMQPConnectionError) {
         let failure = AMQPClientError(error)
+        if recovering, !closing, closedError == nil {
+            // An attempt's transport is gone: that attempt fails, the next follows.
+            failAttempt(failure)
+            return
+        }
         guard !closing, closedError == nil, negotiated != nil, options.reconnect.recovers(from: error) else {
             transportClosed(failure)
             return
@@ -44,6 +49,28 @@ extension AMQPConnection {
         if let receiver = slot.receiver {
             receiver.epoch &+= 1
             receiver.buffer.dropUnsettled()
+        }
+    }
+
+    /// Ends the waits of the attempt under way (its open, begins and attaches); the
+    /// application's own waits go on to the next attempt.
+    private func failAttempt(_ error: AMQPClientError) {
+        // Also for what the attempt has yet to wait for (its transport may go before it does).
+        attemptFailure = error
+        let tickets = attemptWaits
+        attemptWaits = []
+        for ticket in tickets { takeWait(ticket)?.fail(error) }
+    }
+
+    /// A wait of the recovery itself (failed with its attempt).
+    private func attemptWait<Value>(
+        timeout: Duration?, _ make: (CheckedContinuation<Value, any Error>) -> ClientWait,
+        registered: (WaitTicket) -> Void
+    ) async throws(AMQPClientError) -> Value {
+        if let attemptFailure { throw attemptFailure }
+        return try await wait(timeout: timeout, make) { ticket in
+            attemptWaits.insert(ticket)
+            registered(ticket)
         }
     }
 
@@ -89,6 +116,9 @@ extension AMQPConnection {
     private func reconnectOnce() async throws(AMQPClientError) {
         let url = self.url
         let tls = self.tls
+        attemptFailure = nil
+        attemptWaits = []
+        defer { attemptWaits = [] }
         let started = NIODeadline.now()
         let bootstrap = Self.bootstrap(on: eventLoop, options: options) { channel in
             try self.assumeIsolated { try $0.install(on: channel, url: url, tls: tls) }
@@ -100,7 +130,7 @@ extension AMQPConnection {
         }
         negotiated = nil
         let left = options.connectTimeout - .nanoseconds((NIODeadline.now() - started).nanoseconds)
-        try await awaitOpen(timeout: max(left, .zero))
+        _ = try await attemptWait(timeout: max(left, .zero), { .connect($0) }, registered: { connectWait = $0 })
         for session in sessionsByKey.values.sorted(by: { $0.key < $1.key }) where session.ended == nil {
             try await begin(again: session)
         }
@@ -121,15 +151,17 @@ extension AMQPConnection {
         }
         session.channel = channel
         sessions[channel] = session
-        let caller = takeWait(session.begin)
+        // A caller of `openSession` waiting for this session keeps waiting (its own time-out)
+        // until it has begun again.
+        let caller = session.begin
         do throws(AMQPClientError) {
-            try await wait(timeout: options.operationTimeout, { .begin($0, channel: channel, key: session.key) },
-                           registered: { session.begin = $0 })
+            try await attemptWait(timeout: options.operationTimeout, { .begin($0, channel: channel, key: session.key) },
+                                  registered: { session.begin = $0 })
         } catch {
-            caller?.fail(error)
+            session.begin = caller
             throw error
         }
-        if case .begin(let continuation, _, _)? = caller { continuation.resume() }
+        if case .begin(let continuation, _, _)? = takeWait(caller) { continuation.resume() }
     }
 
     /// Attaches `link` again with the terms it first asked for; a refusal ends that link alone.
@@ -139,18 +171,21 @@ extension AMQPConnection {
         }
         link.id = id
         links[id] = link
-        let caller = takeWait(link.attach)
+        let caller = link.attach
         let attached: AttachedLink
         do throws(AMQPClientError) {
-            attached = try await wait(timeout: options.operationTimeout, { .attach($0, key: link.key) },
-                                      registered: { link.attach = $0 })
+            attached = try await attemptWait(timeout: options.operationTimeout, { .attach($0, key: link.key) },
+                                             registered: { link.attach = $0 })
         } catch {
-            caller?.fail(error)
             // Refused: this link is over (its waits failed with the peer's reason), the rest go on.
-            guard error.code == .linkDetached else { throw error }
+            guard error.code == .linkDetached else {
+                link.attach = caller
+                throw error
+            }
+            takeWait(caller)?.fail(error)
             return
         }
-        if case .attach(let continuation, _)? = caller { continuation.resume(returning: attached) }
+        if case .attach(let continuation, _)? = takeWait(caller) { continuation.resume(returning: attached) }
         if let sender = link.sender { resend(sender, on: id) }
     }
 

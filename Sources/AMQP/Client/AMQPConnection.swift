@@ -39,6 +39,10 @@ public actor AMQPConnection {
     var generation: UInt64 = 0
     /// Calls waiting for the connection to be back.
     var readyWaits: [WaitTicket] = []
+    /// The recovery's own waits in the attempt under way.
+    var attemptWaits: Set<WaitTicket> = []
+    /// Why the attempt under way has failed already, if it has.
+    var attemptFailure: AMQPClientError?
     var stateListeners: [UInt64: AsyncStream<AMQPConnectionState>.Continuation] = [:]
     /// Sessions by channel on the current transport, and by key (for their whole life).
     var sessions: [UInt16: SessionSlot] = [:]

@@ -15,9 +15,6 @@ public enum AMQPReconnectPolicy: Sendable, Hashable {
     case exponential(initial: Duration = .milliseconds(100), max: Duration = .seconds(30),
                      jitter: Double = 0.2, maxAttempts: Int? = nil)
 
-    /// The exponential policy with its defaults.
-    public static let exponential = AMQPReconnectPolicy.exponential()
-
     /// How long to wait before attempt `attempt` (1 is the first), nil once attempts are used
     /// up. `random` is a number in 0...1 (uniform), so that tests can fix it.
     public func delay(beforeAttempt attempt: Int, random: Double) -> Duration? {

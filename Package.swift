@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "AMQPCore",
                 "AMQP",
+                "AMQPFaultProxy",
                 "AMQPTLS",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -59,6 +59,7 @@ struct ClientRun {
             (target, listener) = try await tls.resolve(url: url, .sinkAndSource(messageSize: sourceMessageSize))
             var options = AMQPConnectionOptions()
             options.maxFrameSize = arguments.maxFrameSize
+            if arguments.reconnect { options.reconnect = .exponential() }
             options.tls = tls.client
             if tls.insecure {
                 FileHandle.standardError.write(Data("warning: TLS verification is off; the peer's identity is not checked\n".utf8))

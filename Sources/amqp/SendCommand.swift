@@ -35,12 +35,19 @@ struct SendCommand: AsyncParsableCommand {
     var client: ClientArguments
 
     func run() async throws {
-        let message = AMQPMessage(data: ByteBuffer(repeating: 0x61, count: size)).encoded()
-        let (count, presettled, address, window) = (count, presettled, address, window)
+        let body = ByteBuffer(repeating: 0x61, count: size)
+        let message = AMQPMessage(data: body).encoded()
+        let (count, presettled, address, window, prefix) = (count, presettled, address, window, client.messageIdPrefix)
         try await ClientRun(arguments: client).execute(expected: count) { session, result throws(AMQPClientError) in
             result.size = size
             let sender = try await session.openSender(to: address, options: AMQPSenderOptions(presettled: presettled))
-            let outcome = try await sender.send(encodedContentsOf: repeatElement(message, count: count), window: window)
+            let outcome: AMQPBatchOutcome
+            if let prefix {
+                outcome = try await sender.send(
+                    encodedContentsOf: IdentifiedMessages(prefix: prefix, count: count, body: body), window: window)
+            } else {
+                outcome = try await sender.send(encodedContentsOf: repeatElement(message, count: count), window: window)
+            }
             result.count = outcome.accepted
             if let failure = outcome.failures.first {
                 result.failure = "\(outcome.failures.count) not accepted; the first, message \(failure.index): "
@@ -49,4 +56,27 @@ struct SendCommand: AsyncParsableCommand {
             try await sender.close()
         }
     }
+}
+
+/// Messages whose ids are `prefix-0` … `prefix-(count-1)`, encoded one at a time as the send
+/// window opens (not all at once).
+struct IdentifiedMessages: Sequence, Sendable {
+    let prefix: String
+    let count: Int
+    let body: ByteBuffer
+
+    struct Iterator: IteratorProtocol {
+        let messages: IdentifiedMessages
+        var index = 0
+
+        mutating func next() -> ByteBuffer? {
+            guard index < messages.count else { return nil }
+            defer { index += 1 }
+            var properties = MessageProperties()
+            properties.messageID = .string("\(messages.prefix)-\(index)")
+            return AMQPMessage(data: messages.body, properties: properties).encoded()
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(messages: self) }
 }

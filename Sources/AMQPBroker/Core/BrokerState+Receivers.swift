@@ -108,10 +108,16 @@ extension BrokerState {
         while idle < store.receivers.count {
             let index = (stores[key]?.nextReceiver ?? 0) % store.receivers.count
             let id = store.receivers[index]
-            stores[key]?.nextReceiver = index + 1
-            guard canTake(id) else { idle += 1; continue }
+            guard canTake(id) else {
+                stores[key]?.nextReceiver = index + 1
+                idle += 1
+                continue
+            }
             guard let seq = stores[key]?.popAvailable() else { return }
-            if deliver(seq, from: key, to: id, now: now) { idle = 0 }
+            if deliver(seq, from: key, to: id, now: now) {
+                stores[key]?.nextReceiver = index + 1
+                idle = 0
+            }
         }
     }
 

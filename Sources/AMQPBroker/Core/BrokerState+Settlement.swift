@@ -13,6 +13,7 @@ extension BrokerState {
         }
         try checkLock(token, in: record.store, now: now)
         try apply(disposition, to: token, in: record.store, now: now)
+        markForDispatch(record.store)
         return flush(now: now)
     }
 
@@ -29,6 +30,7 @@ extension BrokerState {
         }
         for token in lockTokens { try checkLock(token, in: key, now: now) }
         for token in lockTokens { try apply(disposition, to: token, in: key, now: now) }
+        markForDispatch(key)
         return flush(now: now)
     }
 

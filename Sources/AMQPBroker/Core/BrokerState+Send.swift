@@ -166,7 +166,8 @@ extension BrokerState {
         } else {
             copy.order = store.nextOrder
             stores[key]?.nextOrder += 1
-            copy.expiresAt = expiry(of: copy, settings: store.settings, from: now)
+            // Messages in a dead-letter queue never expire.
+            copy.expiresAt = store.isDeadLetter ? nil : expiry(of: copy, settings: store.settings, from: now)
         }
         insertMessage(copy, into: key)
         return seq

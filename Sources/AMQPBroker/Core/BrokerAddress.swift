@@ -33,12 +33,12 @@ public struct BrokerAddress: Hashable, Sendable, CustomStringConvertible {
     public init?(parsing text: String) {
         guard !text.isEmpty, text.utf8.count <= BrokerAddress.maximumLength else { return nil }
         var path = Substring(text)
-        for scheme in ["amqps://", "amqp://", "sb://"] where path.lowercased().hasPrefix(scheme) {
-            path = path.dropFirst(scheme.count)
+        if let colon = path.firstIndex(of: ":"), path[colon...].hasPrefix("://") {
+            guard ["amqps", "amqp", "sb"].contains(path[..<colon].lowercased()) else { return nil }
+            path = path[colon...].dropFirst(3)
             // Drop the host (and port).
             guard let slash = path.firstIndex(of: "/") else { return nil }
             path = path[slash...]
-            break
         }
         if let query = path.firstIndex(of: "?") { path = path[..<query] }
         while path.hasPrefix("/") { path = path.dropFirst() }
@@ -46,6 +46,7 @@ public struct BrokerAddress: Hashable, Sendable, CustomStringConvertible {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard !parts.isEmpty, parts.count <= 6, !parts.contains(where: \.isEmpty) else { return nil }
         func node(_ rest: ArraySlice<String>) -> Node? {
+            if rest.isEmpty { return .entity }
             switch rest.map({ $0.lowercased() }) {
             case []: return .entity
             case ["$deadletterqueue"], ["$transfer", "$deadletterqueue"]: return .deadLetterQueue
@@ -53,12 +54,12 @@ public struct BrokerAddress: Hashable, Sendable, CustomStringConvertible {
             default: return nil
             }
         }
-        if parts.count == 1, parts[0].lowercased() == "$cbs" {
+        if parts.count == 1, parts[0].hasPrefix("$"), parts[0].lowercased() == "$cbs" {
             target = .cbs
             return
         }
         guard !parts[0].hasPrefix("$") else { return nil }
-        if parts.count >= 3, parts[1].lowercased() == "subscriptions" {
+        if parts.count >= 3, parts[1].utf8.count == 13, parts[1].lowercased() == "subscriptions" {
             guard !parts[2].hasPrefix("$"), let node = node(parts[3...]) else { return nil }
             target = .entity(name: parts[0], subscription: parts[2], node: node)
         } else {

@@ -15,6 +15,17 @@ extension BrokerState {
         return BrokerSendResult(outcome: outcome, actions: flush(now: now))
     }
 
+    /// A transfer to a queue or topic already resolved (the adapter resolves a link's address
+    /// once, at attach).
+    public mutating func send(_ payload: ByteBuffer, to path: BrokerEntityPath, now: AMQPTimestamp) throws(BrokerError) -> BrokerSendResult {
+        guard path.kind != .subscription, let entity = entities[path.key] else {
+            throw BrokerError(code: .invalidOperation, detail: "\(path) does not take messages: send to a queue or topic")
+        }
+        let message = try BrokerMessage(transferPayload: payload)
+        let outcome = try accept(message, to: entity.path, now: now)
+        return BrokerSendResult(outcome: outcome, actions: flush(now: now))
+    }
+
     func sendTarget(_ address: String) throws(BrokerError) -> BrokerEntityPath {
         let node = try resolve(address)
         guard case .messages(let path, deadLetter: false) = node, path.kind != .subscription else {

@@ -117,4 +117,30 @@ struct BrokerTopicTests {
         #expect(try state.peek(at: "topic.1/Subscriptions/subscription.1", fromSequenceNumber: 0, count: 10).map(bodyText) == ["t"])
         #expect(state.sharedAccessPolicies(for: .queue("queue.1")) == [.rootManage])
     }
+
+    @Test func rulesCanBeListedAddedAndRemoved() throws {
+        var state = try broker(Self.topicConfig)
+        #expect(try state.rules(of: "t/Subscriptions/all").map(\.name) == ["$Default"])
+        try state.removeRule(named: "$default", from: "t/Subscriptions/all")
+        try state.send(payload("dropped"), to: "t", now: at(0))
+        #expect(try state.peek(at: "t/Subscriptions/all", fromSequenceNumber: 0, count: 10).isEmpty)
+        try state.addRule(RuleConfiguration(name: "blue", filter: .correlation(CorrelationFilterConfiguration(properties: ["color": "blue"]))),
+                          to: "t/Subscriptions/all")
+        #expect(throws: BrokerError.self) { try state.addRule(RuleConfiguration(name: "BLUE", filter: .true), to: "t/Subscriptions/all") }
+        #expect(throws: BrokerError.self) { try state.addRule(RuleConfiguration(name: "x", filter: .sql(expression: "1=1")), to: "t/Subscriptions/all") }
+        #expect(throws: BrokerError.self) { try state.removeRule(named: "nope", from: "t/Subscriptions/all") }
+        #expect(throws: BrokerError.self) { try state.rules(of: "t") }
+        try state.send(payload("blue", properties: ["color": "blue"]), to: "t", now: at(1))
+        #expect(try state.peek(at: "t/Subscriptions/all", fromSequenceNumber: 0, count: 10).map(bodyText) == ["blue"])
+    }
+
+    @Test func batchTransfersSplitIntoMessages() throws {
+        let batch = AMQPMessage(body: .dataSections([payload("one"), payload("two")])).encoded()
+        let parts = try BrokerMessage.batchMessages(in: batch)
+        var state = try broker()
+        for part in parts { try state.send(part, to: "q", now: at(0)) }
+        #expect(try state.peek(at: "q", fromSequenceNumber: 0, count: 10).map(bodyText) == ["one", "two"])
+        #expect(throws: BrokerError.self) { try BrokerMessage.batchMessages(in: batch, limit: 1) }
+        #expect(throws: BrokerError.self) { try BrokerMessage.batchMessages(in: AMQPMessage(body: .value("x")).encoded()) }
+    }
 }

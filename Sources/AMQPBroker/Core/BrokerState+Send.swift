@@ -91,7 +91,7 @@ extension BrokerState {
             var input = message.filterInput
             input.sequenceNumber = stores[main]?.nextSequenceNumber ?? 0
             input.enqueuedTime = now
-            return topic.subscriptions.filter { $0.filters.contains { $0.matches(input) } }.flatMap { subscription in
+            return topic.subscriptions.filter { $0.matches(input) }.flatMap { subscription in
                 entities[subscription.key].map { destinations(of: message, at: $0.path, hops: hops, now: now) } ?? []
             }
         }
@@ -137,9 +137,9 @@ extension BrokerState {
         var input = message.filterInput
         input.sequenceNumber = sequenceNumber
         input.enqueuedTime = now
-        for subscription in topic.subscriptions where subscription.filters.contains(where: { $0.matches(input) }) {
+        for subscription in topic.subscriptions where subscription.matches(input) {
             let key = StoreKey(entity: subscription.key, deadLetter: false)
-            guard let settings = stores[key]?.settings, let subPath = stores[key]?.path else { continue }
+            guard let settings = stores[key]?.settings else { continue }
             if let forward = settings.forwardTo, let target = entities[forward.lowercased()] {
                 if hops < limits.maxForwardHops {
                     enqueue(message, to: target.path, now: now, hops: hops + 1)
@@ -153,7 +153,6 @@ extension BrokerState {
             }
             // A subscription that requires sessions does not take messages without one.
             if stores[key]?.usesSessions == true, message.sessionID == nil { continue }
-            _ = subPath
             store(message, in: key, sequenceNumber: sequenceNumber, now: now)
         }
     }

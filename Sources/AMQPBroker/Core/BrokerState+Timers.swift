@@ -16,7 +16,7 @@ extension BrokerState {
     /// history. Returns the deliveries that follow.
     public mutating func tick(now: AMQPTimestamp) -> BrokerActions {
         let due = now.millisecondsSince1970
-        for key in stores.keys.sorted(by: { ($0.entity, $0.deadLetter ? 1 : 0) < ($1.entity, $1.deadLetter ? 1 : 0) }) {
+        for key in storeOrder {
             guard let deadline = stores[key]?.nextDeadline, deadline <= due else { continue }
             expireLocks(in: key, due: due, now: now)
             expireSessionLocks(in: key, due: due, now: now)

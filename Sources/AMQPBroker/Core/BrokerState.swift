@@ -25,6 +25,8 @@ public struct BrokerState: Sendable {
     public let limits: BrokerLimits
 
     var stores: [StoreKey: MessageStore] = [:]
+    /// Every store, in a fixed order (ticks visit them in it).
+    var storeOrder: [StoreKey] = []
     /// Queues, topics and subscriptions by lower-cased path (`q`, `t`, `t/subscriptions/s`).
     var entities: [String: EntityRecord] = [:]
     var topics: [String: TopicRecord] = [:]
@@ -32,6 +34,7 @@ public struct BrokerState: Sendable {
     var receivers: [BrokerReceiverID: Receiver] = [:]
     var nextReceiverID: UInt64 = 1
     var tokens: any LockTokenGenerator
+    let filterFactory: RuleFilterFactory
     /// Stores that may have deliveries to make, in the order they were touched.
     var pendingDispatch: [StoreKey] = []
     var pending = BrokerActions()
@@ -48,7 +51,7 @@ public struct BrokerState: Sendable {
         configuration: BrokerConfiguration = .default,
         namespace name: String? = nil,
         limits: BrokerLimits = .default,
-        filterFactory: RuleFilterFactory = RuleFilters.factory(),
+        filterFactory: @escaping RuleFilterFactory = RuleFilters.factory(),
         lockTokens: any LockTokenGenerator = RandomLockTokens.system
     ) throws(BrokerError) {
         let chosen = name.flatMap { n in configuration.namespaces.first { $0.name.lowercased() == n.lowercased() } }
@@ -57,6 +60,7 @@ public struct BrokerState: Sendable {
         self.namespace = namespace
         self.limits = limits
         self.tokens = lockTokens
+        self.filterFactory = filterFactory
         for queue in namespace.queues {
             let path = BrokerEntityPath.queue(queue.name)
             let p = queue.properties
@@ -89,17 +93,22 @@ public struct BrokerState: Sendable {
                     maxEntityBytes: p.maxSizeInMegabytes * 1024 * 1024, policies: topic.sharedAccessPolicies)
                 addStores(subPath, settings: StoreSettings(subscription.properties, topicTTL: p.defaultMessageTimeToLive.milliseconds))
                 let rules = subscription.rules.isEmpty ? [RuleConfiguration.default] : subscription.rules
-                var filters: [any MessageFilter] = []
+                var built: [SubscriptionRule] = []
                 for rule in rules {
-                    do {
-                        filters.append(try filterFactory(rule))
-                    } catch {
-                        throw BrokerError(code: .filterUnavailable, detail: "\(subPath) rule \(rule.name): \(error)")
-                    }
+                    built.append(SubscriptionRule(configuration: rule, filter: try Self.build(rule, with: filterFactory, for: subPath)))
                 }
-                record.subscriptions.append(SubscriptionRecord(key: subPath.key, filters: filters))
+                record.subscriptions.append(SubscriptionRecord(key: subPath.key, rules: built))
             }
             topics[path.key] = record
+        }
+        storeOrder = stores.keys.sorted { ($0.entity, $0.deadLetter ? 1 : 0) < ($1.entity, $1.deadLetter ? 1 : 0) }
+    }
+
+    static func build(_ rule: RuleConfiguration, with factory: RuleFilterFactory, for path: BrokerEntityPath) throws(BrokerError) -> any MessageFilter {
+        do {
+            return try factory(rule)
+        } catch {
+            throw BrokerError(code: .filterUnavailable, detail: "\(path) rule \(rule.name.prefix(64)): \(error)")
         }
     }
 
@@ -172,9 +181,17 @@ struct EntityRecord: Sendable {
     var policies: [SharedAccessPolicy]
 }
 
+struct SubscriptionRule: Sendable {
+    var configuration: RuleConfiguration
+    var filter: any MessageFilter
+}
+
 struct SubscriptionRecord: Sendable {
     var key: String
-    var filters: [any MessageFilter]
+    var rules: [SubscriptionRule]
+
+    /// Whether any rule takes the message (Service Bus: rules are OR-ed).
+    func matches(_ input: FilterInput) -> Bool { rules.contains { $0.filter.matches(input) } }
 }
 
 struct TopicRecord: Sendable {

@@ -214,4 +214,30 @@ struct BrokerQueueTests {
         #expect(try state.resolve("amqps://host/q/$management") == .management(.queue("q")))
         #expect(try state.resolve("$cbs") == .cbs)
     }
+
+    @Test func sendToAResolvedPathAndNamespaceChoice() throws {
+        var state = try broker()
+        guard case .messages(let path, _) = try state.resolve("/Q") else { Issue.record("not a queue"); return }
+        #expect(try state.send(payload("a"), to: path, now: at(0)).outcome == .accepted(sequenceNumber: 1))
+        #expect(throws: BrokerError.self) { try BrokerState(configuration: .default, namespace: "other") }
+        #expect(try BrokerState(configuration: .default, namespace: "SBEMULATORNS").namespace.name == "sbemulatorns")
+    }
+
+    @Test func hugeCreditIsCappedNotWrapped() throws {
+        var state = try broker()
+        let (id, _) = try state.receiver(credit: Int.max)
+        _ = try state.addCredit(Int.max, to: id, now: at(0))
+        #expect(state.credit(of: id) == BrokerLimits.default.maxCreditPerReceiver)
+    }
+
+    @Test func duplicateHistoryIsPrunedByTick() throws {
+        var state = try broker(#""Queues": [{"Name": "q", "Properties": {"RequiresDuplicateDetection": true, "DuplicateDetectionHistoryTimeWindow": "PT30S"}}]"#)
+        try state.sendText("a", id: "x")
+        let (_, deliveries) = try state.receiver(mode: .receiveAndDelete)
+        #expect(deliveries.count == 1)
+        #expect(state.nextDeadline == at(30))
+        _ = state.tick(now: at(30))
+        #expect(state.nextDeadline == nil)
+        #expect(state.dedup["q"]?.count == 0)
+    }
 }

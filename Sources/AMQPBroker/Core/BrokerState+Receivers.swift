@@ -47,7 +47,8 @@ extension BrokerState {
     /// Adds link credit; returns the deliveries it allows now.
     public mutating func addCredit(_ credit: Int, to receiver: BrokerReceiverID, now: AMQPTimestamp) throws(BrokerError) -> BrokerActions {
         guard let current = receivers[receiver]?.credit else { throw BrokerError(code: .unknownReceiver, detail: "\(receiver)") }
-        return try setCredit(current.addingReportingOverflow(max(0, credit)).partialValue, for: receiver, now: now)
+        let (sum, overflow) = current.addingReportingOverflow(max(0, credit))
+        return try setCredit(overflow ? .max : sum, for: receiver, now: now)
     }
 
     /// Sets link credit (a flow's `link-credit`; 0 stops deliveries, as a drain does).

@@ -23,7 +23,8 @@ extension BrokerState {
             if state.owner != nil, let until = state.lockedUntil, until > now { continue }
             guard stores[key]?.sessionHasAvailable(name) == true,
                   let head = stores[key]?.sessions[name]?.available.min else { continue }
-            if best == nil || head.key < best!.order { best = (head.key, name) }
+            if let current = best, current.order <= head.key { continue }
+            best = (head.key, name)
         }
         return best?.name
     }

@@ -109,7 +109,7 @@ struct BrokerSessionTests {
         let deliveries = try state.send(payload("x", session: "X"), to: "t", now: at(1)).actions.deliveries
         #expect(deliveries.map(\.receiver) == [id])
         // No session id: the session subscription does not take it.
-        try state.send(payload("none"), to: "t", now: at(1))
+        _ = try state.send(payload("none"), to: "t", now: at(1))
         #expect(try state.messageCounts(at: "t/Subscriptions/s") == (0, 1, 0, 0))
     }
 }

@@ -20,10 +20,10 @@ struct BrokerTopicTests {
         var state = try broker(Self.topicConfig)
         #expect(try state.send(payload("plain"), to: "t", now: at(0)).outcome == .accepted(sequenceNumber: 1))
         #expect(try state.send(payload("red", properties: ["color": "red"]), to: "t", now: at(0)).outcome == .accepted(sequenceNumber: 2))
-        try state.send(payload("order", subject: "order", contentType: "application/json"), to: "t", now: at(0))
-        try state.send(payload("half order", subject: "order"), to: "t", now: at(0))
-        try state.send(payload("vip", correlationID: "vip", properties: ["n": .int(5)]), to: "t", now: at(0))
-        try state.send(payload("vip wrong n", correlationID: "vip", properties: ["n": .int(6)]), to: "t", now: at(0))
+        _ = try state.send(payload("order", subject: "order", contentType: "application/json"), to: "t", now: at(0))
+        _ = try state.send(payload("half order", subject: "order"), to: "t", now: at(0))
+        _ = try state.send(payload("vip", correlationID: "vip", properties: ["n": .int(5)]), to: "t", now: at(0))
+        _ = try state.send(payload("vip wrong n", correlationID: "vip", properties: ["n": .int(6)]), to: "t", now: at(0))
         func bodies(_ sub: String) throws -> [String?] {
             try state.peek(at: "t/Subscriptions/\(sub)", fromSequenceNumber: 0, count: 100).map(bodyText)
         }
@@ -63,7 +63,7 @@ struct BrokerTopicTests {
         _ = state.tick(now: at(5))
         #expect(try state.peek(at: "t/Subscriptions/all", fromSequenceNumber: 0, count: 10).map(\.sequenceNumber) == [1])
         // Cancel on the topic.
-        try state.send(payload("cancelled", scheduledAt: at(50)), to: "t", now: at(6))
+        _ = try state.send(payload("cancelled", scheduledAt: at(50)), to: "t", now: at(6))
         try state.cancelScheduled([2], at: "t")
         _ = state.tick(now: at(50))
         #expect(try state.peek(at: "t/Subscriptions/all", fromSequenceNumber: 0, count: 10).count == 1)
@@ -78,7 +78,7 @@ struct BrokerTopicTests {
 
     @Test func subscriptionForwardsAndSubscriptionDeadLetters() throws {
         var state = try broker(#""Queues": [{"Name": "sink"}], "Topics": [{"Name": "t", "Subscriptions": [{"Name": "fwd", "Properties": {"ForwardTo": "sink"}}, {"Name": "s", "Properties": {"MaxDeliveryCount": 1}}]}]"#)
-        try state.send(payload("x"), to: "t", now: at(0))
+        _ = try state.send(payload("x"), to: "t", now: at(0))
         #expect(try state.peek(at: "sink", fromSequenceNumber: 0, count: 10).map(bodyText) == ["x"])
         let (id, deliveries) = try state.receiver("t/Subscriptions/s")
         _ = try state.settle(try #require(deliveries.first?.lockToken), receiver: id, .abandon(), now: at(1))
@@ -92,8 +92,8 @@ struct BrokerTopicTests {
         do { _ = try BrokerState(configuration: parsed); Issue.record("built") } catch { #expect(error.code == .filterUnavailable) }
         struct SubjectIsA: MessageFilter { func matches(_ message: FilterInput) -> Bool { message.label == "a" } }
         var state = try BrokerState(configuration: try config(json), filterFactory: RuleFilters.factory(sql: { _ in SubjectIsA() }))
-        try state.send(payload("yes", subject: "a"), to: "t", now: at(0))
-        try state.send(payload("no", subject: "b"), to: "t", now: at(0))
+        _ = try state.send(payload("yes", subject: "a"), to: "t", now: at(0))
+        _ = try state.send(payload("no", subject: "b"), to: "t", now: at(0))
         #expect(try state.peek(at: "t/Subscriptions/s", fromSequenceNumber: 0, count: 10).map(bodyText) == ["yes"])
     }
 
@@ -112,8 +112,8 @@ struct BrokerTopicTests {
 
     @Test func defaultConfigurationWorks() throws {
         var state = try BrokerState()
-        try state.send(payload("q"), to: "queue.1", now: at(0))
-        try state.send(payload("t"), to: "topic.1", now: at(0))
+        _ = try state.send(payload("q"), to: "queue.1", now: at(0))
+        _ = try state.send(payload("t"), to: "topic.1", now: at(0))
         #expect(try state.peek(at: "topic.1/Subscriptions/subscription.1", fromSequenceNumber: 0, count: 10).map(bodyText) == ["t"])
         #expect(state.sharedAccessPolicies(for: .queue("queue.1")) == [.rootManage])
     }
@@ -122,7 +122,7 @@ struct BrokerTopicTests {
         var state = try broker(Self.topicConfig)
         #expect(try state.rules(of: "t/Subscriptions/all").map(\.name) == ["$Default"])
         try state.removeRule(named: "$default", from: "t/Subscriptions/all")
-        try state.send(payload("dropped"), to: "t", now: at(0))
+        _ = try state.send(payload("dropped"), to: "t", now: at(0))
         #expect(try state.peek(at: "t/Subscriptions/all", fromSequenceNumber: 0, count: 10).isEmpty)
         try state.addRule(RuleConfiguration(name: "blue", filter: .correlation(CorrelationFilterConfiguration(properties: ["color": "blue"]))),
                           to: "t/Subscriptions/all")
@@ -130,7 +130,7 @@ struct BrokerTopicTests {
         #expect(throws: BrokerError.self) { try state.addRule(RuleConfiguration(name: "x", filter: .sql(expression: "1=1")), to: "t/Subscriptions/all") }
         #expect(throws: BrokerError.self) { try state.removeRule(named: "nope", from: "t/Subscriptions/all") }
         #expect(throws: BrokerError.self) { try state.rules(of: "t") }
-        try state.send(payload("blue", properties: ["color": "blue"]), to: "t", now: at(1))
+        _ = try state.send(payload("blue", properties: ["color": "blue"]), to: "t", now: at(1))
         #expect(try state.peek(at: "t/Subscriptions/all", fromSequenceNumber: 0, count: 10).map(bodyText) == ["blue"])
     }
 
@@ -138,7 +138,7 @@ struct BrokerTopicTests {
         let batch = AMQPMessage(body: .dataSections([payload("one"), payload("two")])).encoded()
         let parts = try BrokerMessage.batchMessages(in: batch)
         var state = try broker()
-        for part in parts { try state.send(part, to: "q", now: at(0)) }
+        for part in parts { _ = try state.send(part, to: "q", now: at(0)) }
         #expect(try state.peek(at: "q", fromSequenceNumber: 0, count: 10).map(bodyText) == ["one", "two"])
         #expect(throws: BrokerError.self) { try BrokerMessage.batchMessages(in: batch, limit: 1) }
         #expect(throws: BrokerError.self) { try BrokerMessage.batchMessages(in: AMQPMessage(body: .value("x")).encoded()) }

@@ -59,7 +59,9 @@ extension BrokerState {
 
     /// receive-by-sequence-number: takes deferred messages (peek-lock locks them, with no
     /// receiver; receive-and-delete removes them). `messageNotFound` (and nothing taken) when
-    /// one is not a deferred, unlocked message of `address`.
+    /// one is not a deferred, unlocked message of `address`; in a session entity its session
+    /// must be locked (`sessionLockLost`). One past its time to live expires instead and is
+    /// left out of the result.
     public mutating func receiveDeferred(_ sequenceNumbers: [Int64], at address: String, mode: BrokerReceiveMode,
                                          now: AMQPTimestamp) throws(BrokerError) -> (deliveries: [BrokerDelivery], actions: BrokerActions) {
         let key = try storeKey(for: address)
@@ -72,6 +74,10 @@ extension BrokerState {
         for seq in sequenceNumbers {
             guard let message = stores[key]?.messages[seq], message.state == .deferred, message.lockToken == nil else {
                 throw BrokerError(code: .messageNotFound, detail: "no deferred message \(seq) in \(address.prefix(200))")
+            }
+            // In a session entity only the session's holder takes its deferred messages.
+            if stores[key]?.usesSessions == true, let session = message.sessionID {
+                try checkSessionLocked(session, in: key, now: now)
             }
         }
         let start = pending.deliveries.count

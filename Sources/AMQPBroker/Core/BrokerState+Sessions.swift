@@ -57,7 +57,7 @@ extension BrokerState {
     }
 
     /// Throws unless `session` of `key` is locked (by anyone) until after `now`.
-    private func checkSessionLocked(_ session: String, in key: StoreKey, now: AMQPTimestamp) throws(BrokerError) {
+    func checkSessionLocked(_ session: String, in key: StoreKey, now: AMQPTimestamp) throws(BrokerError) {
         guard let state = stores[key]?.sessions[session], state.owner != nil, let until = state.lockedUntil, until > now else {
             throw BrokerError(code: .sessionLockLost, detail: "session \(session.prefix(128)) is not locked")
         }

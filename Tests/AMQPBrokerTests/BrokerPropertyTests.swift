@@ -44,6 +44,8 @@ struct BrokerPropertyTests {
         var receivers: [BrokerReceiverID] = []
         var outstanding: [AMQPUUID: Outstanding] = [:]
         var sequenceOf: [String: Int64] = [:]
+        /// The stores rebuilt from the journal alone.
+        var replica: [String: [Int64: BrokerMessage]] = [:]
 
         mutating func pick<T>(_ items: [T]) -> T? { items.isEmpty ? nil : items[Int(rng.next() % UInt64(items.count))] }
         mutating func chance(_ percent: UInt64) -> Bool { rng.next() % 100 < percent }
@@ -221,6 +223,33 @@ struct BrokerPropertyTests {
             }
         }
 
+        /// Applies the journal; what it rebuilds must equal the broker's stores.
+        mutating func checkJournal() {
+            for mutation in state.takeMutations() {
+                switch mutation {
+                case .enqueued(let store, let message), .updated(let store, let message):
+                    replica[store, default: [:]][message.sequenceNumber] = message
+                case .removed(let store, let seq):
+                    #expect(replica[store]?[seq] != nil, "journal removes \(store)#\(seq) it never added")
+                    replica[store]?[seq] = nil
+                case .duplicateDetectionRecorded, .sessionStateSet:
+                    break
+                }
+            }
+            for store in state.stores.values {
+                let copy = replica[store.displayName] ?? [:]
+                #expect(Set(copy.keys) == Set(store.messages.keys), "journal of \(store.displayName) disagrees")
+                for (seq, message) in store.messages {
+                    guard let replayed = copy[seq] else { continue }
+                    #expect(replayed.state == message.state && replayed.deliveryCount == message.deliveryCount
+                            && replayed.lockToken == message.lockToken && replayed.lockedUntil == message.lockedUntil
+                            && replayed.expiresAt == message.expiresAt && replayed.enqueuedTime == message.enqueuedTime
+                            && replayed.applicationProperties == message.applicationProperties,
+                            "journal of \(store.displayName)#\(seq) disagrees")
+                }
+            }
+        }
+
         /// Every message sent is in exactly one place: a store (active, locked, deferred,
         /// scheduled; its entity's or its dead-letter queue) or completed.
         func checkConservation() {
@@ -264,9 +293,13 @@ struct BrokerPropertyTests {
             let seed = UInt64(batch * 1000 + run)
             let state = try BrokerState(configuration: parsed, lockTokens: RandomLockTokens(SplitMix64(seed: seed)))
             var model = Model(state: state, rng: SplitMix64(seed: seed))
+            model.state.isJournaling = true
             for step in 0..<60 {
                 model.step()
-                if step % 6 == 5 { model.checkConservation() }
+                if step % 6 == 5 {
+                    model.checkConservation()
+                    model.checkJournal()
+                }
             }
             // Drain: time passes well beyond every lock, schedule and TTL.
             for _ in 0..<3 {
@@ -274,6 +307,7 @@ struct BrokerPropertyTests {
                 model.absorb(model.state.tick(now: model.now))
             }
             model.checkConservation()
+            model.checkJournal()
         }
     }
 }

@@ -39,7 +39,8 @@ public struct BrokerState: Sendable {
     var pendingDispatch: [StoreKey] = []
     var pending = BrokerActions()
 
-    /// Records every mutation for ``takeMutations()`` while on.
+    /// Records every mutation for ``takeMutations()`` while on. The record grows until taken:
+    /// a journal takes it after every command.
     public var isJournaling = false
     var journal: [BrokerMutation] = []
 

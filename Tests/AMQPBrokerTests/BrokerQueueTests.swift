@@ -169,7 +169,7 @@ struct BrokerQueueTests {
 
     @Test func outgoingAnnotations() throws {
         var state = try broker()
-        try state.send(payload("a", annotations: [("x-custom", .string("kept")), ("x-opt-sequence-number", .long(99))]), to: "q", now: at(0))
+        _ = try state.send(payload("a", annotations: [("x-custom", .string("kept")), ("x-opt-sequence-number", .long(99))]), to: "q", now: at(0))
         let (_, deliveries) = try state.receiver(now: at(1))
         let view = try AMQPMessageView(decoding: try #require(deliveries.first).encoded())
         let annotations = try #require(try view.messageAnnotations())
@@ -239,5 +239,22 @@ struct BrokerQueueTests {
         _ = state.tick(now: at(30))
         #expect(state.nextDeadline == nil)
         #expect(state.dedup["q"]?.count == 0)
+    }
+
+    @Test func aReceiverSettlesOnlyItsOwnDeliveries() throws {
+        var state = try broker()
+        try state.sendText("a")
+        let (a, deliveries) = try state.receiver(credit: 1)
+        let (b, _) = try state.receiver(credit: 1)
+        let token = try #require(deliveries.first?.lockToken)
+        #expect(throws: BrokerError.lockLost) { try state.settle(token, receiver: b, .complete, now: at(1)) }
+        _ = try state.settle(token, receiver: a, .complete, now: at(1))
+    }
+
+    @Test func longSessionIDsAreRefused() throws {
+        var state = try broker()
+        do { try state.sendText("a", session: String(repeating: "s", count: 129)); Issue.record("accepted") } catch {
+            #expect(error.code == .invalidMessage)
+        }
     }
 }

@@ -40,6 +40,9 @@ extension BrokerState {
             throw BrokerError(code: .messageSizeExceeded,
                               detail: "\(message.bareMessage.readableBytes) bytes, \(path) takes at most \(entity.maxMessageBytes)")
         }
+        if let session = message.sessionID, session.utf8.count > 128 {
+            throw BrokerError(code: .invalidMessage, detail: "a session id (group-id) has at most 128 bytes")
+        }
         if path.kind == .queue, stores[StoreKey(entity: path.key, deadLetter: false)]?.usesSessions == true, message.sessionID == nil {
             throw BrokerError(code: .sessionIdRequired, detail: "\(path) requires sessions: set the message's group-id")
         }

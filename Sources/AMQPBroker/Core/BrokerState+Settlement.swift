@@ -12,6 +12,10 @@ extension BrokerState {
             throw BrokerError(code: .sessionLockLost, detail: "the receiver's session lock was lost")
         }
         try checkLock(token, in: record.store, now: now)
+        // A link settles its own deliveries (and those taken through `$management`).
+        if let seq = stores[record.store]?.locks[token], let owner = stores[record.store]?.messages[seq]?.lockOwner, owner != receiver {
+            throw BrokerError.lockLost
+        }
         try apply(disposition, to: token, in: record.store, now: now)
         markForDispatch(record.store)
         return flush(now: now)

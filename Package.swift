@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AMQP", targets: ["AMQP"]),
         .library(name: "AMQPServiceBus", targets: ["AMQPServiceBus"]),
         .executable(name: "amqp", targets: ["amqp"]),
+        .library(name: "AMQPBroker", targets: ["AMQPBroker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -68,6 +69,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "AMQPBroker",
+            dependencies: [
+                "AMQPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        .testTarget(
+            name: "AMQPBrokerTests",
+            dependencies: ["AMQPBroker", "AMQPCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "AMQPCoreTests",

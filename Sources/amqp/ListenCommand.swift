@@ -38,7 +38,8 @@ struct ListenCommand: AsyncParsableCommand {
         }
         let behaviour: AMQPListener.Behaviour = sinkAndSource.map { .sinkAndSource(messageSize: $0) } ?? .queues(capacity: capacity)
         let listener = try await AMQPListener.start(behaviour, options: options)
-        print("listening on \(host):\(listener.port)")
+        // At once, also into a pipe or file: scripts wait for this line.
+        FaultProxyCommand.say("listening on \(host):\(listener.port)")
         while true { try await Task.sleep(for: .seconds(3600)) }
     }
 }

@@ -117,15 +117,27 @@ import Testing
         #expect(code("00a31c616d71703a6d6573736167652d616e6e6f746174696f6e733a6d6170" + "c10100" + "00537741") == nil)  // symbolic descriptor
     }
 
+    /// Every prefix of an encoded message either is a shorter valid message (it ends on a
+    /// section boundary: then it decodes and encodes back to exactly those bytes) or fails
+    /// with a typed decoding error that says it is cut short; never anything else.
     @Test func truncatedMessagesAreTypedErrors() throws {
         let encoded = Self.full.encoded()
+        var valid = 0, truncated = 0
         for length in 0..<encoded.readableBytes {
             let prefix = encoded.getSlice(at: 0, length: length)!
-            if let view = try? AMQPMessageView(decoding: prefix) {
-                // A prefix can end on a section boundary; then it is a shorter valid message.
-                _ = try? view.decodeMessage()
+            do throws(AMQPDecodingError) {
+                let message = try AMQPMessageView(decoding: prefix).decodeMessage()
+                #expect(message.encoded() == prefix, "prefix of \(length) bytes decoded to something else")
+                valid += 1
+            } catch {
+                #expect([.truncated, .sizeExceedsInput, .countExceedsSize].contains(error.code),
+                        "prefix of \(length) bytes: \(error)")
+                truncated += 1
             }
         }
+        // Both kinds happen: the section boundaries, and every cut in between.
+        #expect(valid >= 2)
+        #expect(truncated > encoded.readableBytes / 2)
     }
 
     @Test func encodePartsLeavesALargeBodyUncopied() {

@@ -274,7 +274,8 @@ import Testing
         try await Self.withPeer { connection, session, listener in
             let receiver = try await session.openReceiver(from: "empty")
             let waiting = Task { () async throws(AMQPClientError) -> [AMQPDelivery] in try await receiver.receive(max: 1) }
-            try await Task.sleep(for: .milliseconds(100))
+            // The receive must be waiting (not yet started, it would fail for another reason).
+            while await !connection.hasReceiveWaiter() { await Task.yield() }
             await listener.close()
             switch await waiting.result {
             case .success: Issue.record("the receive must fail when the connection goes")
@@ -367,5 +368,12 @@ import Testing
         }
         await connection.close()
         await listener.close()
+    }
+}
+
+extension AMQPConnection {
+    /// Whether some receiver has a task waiting for deliveries.
+    func hasReceiveWaiter() -> Bool {
+        linksByKey.values.contains { $0.receiver?.waiter != nil }
     }
 }

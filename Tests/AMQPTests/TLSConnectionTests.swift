@@ -20,8 +20,14 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("Scripts/peers/make-certs.sh").path
         process.arguments = [script, directory]
         process.standardOutput = FileHandle.nullDevice
-        try? process.run()
+        // Without the certificates every case below would fail for the wrong reason.
+        do {
+            try process.run()
+        } catch {
+            fatalError("cannot run make-certs.sh: \(error)")
+        }
         process.waitUntilExit()
+        precondition(process.terminationStatus == 0, "make-certs.sh failed (exit \(process.terminationStatus))")
         return directory
     }()
 

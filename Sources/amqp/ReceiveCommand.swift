@@ -54,10 +54,14 @@ struct ReceiveCommand: AsyncParsableCommand {
                     tally.stale += batch.count
                     continue
                 }
-                for delivery in batch {
-                    let id = try? delivery.message.properties()?.messageID
-                    if perMessageJSON { print(Self.json(delivery, id: id)) }
-                    tally.received(id)
+                if prefix == nil, !perMessageJSON {
+                    tally.received(count: batch.count)
+                } else {
+                    for delivery in batch {
+                        let id = try? delivery.message.properties()?.messageID
+                        if perMessageJSON { print(Self.json(delivery, id: id)) }
+                        tally.received(id)
+                    }
                 }
                 result.size = batch[0].message.data?.readableBytes ?? batch[0].message.bytes.readableBytes
                 result.count = tally.completed
@@ -92,6 +96,11 @@ struct ReceiveTally {
         self.prefix = prefix
         self.count = count
         self.seen = prefix == nil ? [] : Array(repeating: false, count: max(count, 0))
+    }
+
+    /// Messages whose ids are not looked at (no prefix).
+    mutating func received(count: Int) {
+        completed += count
     }
 
     mutating func received(_ id: AMQPMessageID??) {

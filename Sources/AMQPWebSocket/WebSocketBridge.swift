@@ -104,6 +104,7 @@ public final class WebSocketBridge: ChannelDuplexHandler, RemovableChannelHandle
         var payload = frame.unmaskedData
         let code = payload.readInteger(as: UInt16.self)
         peerCloseCode = code ?? 1005
+        context.fireUserInboundEventTriggered(WebSocketCloseReceived(code: code ?? 1005))
         let wasOpen = state == .open
         state = .closed
         graceTimer?.cancel()
@@ -201,3 +202,9 @@ public final class WebSocketBridge: ChannelDuplexHandler, RemovableChannelHandle
 }
 
 @available(*, unavailable) extension WebSocketBridge: Sendable {}
+
+/// Fired down the pipeline (a user inbound event) when the peer's close frame arrives.
+public struct WebSocketCloseReceived: Sendable, Hashable {
+    /// The peer's status code (RFC 6455 §7.4); 1005 when it sent none.
+    public var code: UInt16
+}

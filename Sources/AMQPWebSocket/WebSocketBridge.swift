@@ -183,17 +183,20 @@ public final class WebSocketBridge: ChannelDuplexHandler, RemovableChannelHandle
         let wasOpen = state == .open
         state = .closed
         graceTimer?.cancel()
-        if wasOpen {
-            var payload = context.channel.allocator.buffer(capacity: 2)
-            payload.writeInteger(closeCode)
-            let written = context.writeAndFlush(wrapOutboundOut(
-                WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: outboundMask(), data: payload)))
-            closeFrameWritten = written
-            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
+        let error = WebSocketTransportError(code: code, closeCode: closeCode, detail: detail)
+        guard wasOpen else {
+            context.fireErrorCaught(error)
+            return context.close(promise: nil)
         }
-        context.fireErrorCaught(WebSocketTransportError(code: code, closeCode: closeCode, detail: detail))
+        var payload = context.channel.allocator.buffer(capacity: 2)
+        payload.writeInteger(closeCode)
+        // Known before the handlers above hear the error: a close they ask for waits for it.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        closeFrameWritten = written.futureResult
+        context.fireErrorCaught(error)
+        context.writeAndFlush(wrapOutboundOut(
+            WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: outboundMask(), data: payload)), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     private func outboundMask() -> WebSocketMaskingKey? {

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOWebSocket
 
 /// Server side: answers every request that was not upgraded (404 for another path, 400 for
 /// a missing or unknown subprotocol, a plain GET, bad HTTP), then closes. Removed when the
@@ -27,6 +28,9 @@ final class WebSocketUpgradeRefuser: ChannelInboundHandler, RemovableChannelHand
         switch error {
         case let error as WebSocketTransportError:
             outcome.fail(error)
+        case is NIOWebSocketUpgradeError, is HTTPServerUpgradeErrors:
+            // A refused upgrade: the request head follows and is answered then.
+            break
         case is HTTPParserError:
             refuse(context, .badRequest, WebSocketTransportError(code: .invalidHTTP, detail: "\(error)"))
         default:

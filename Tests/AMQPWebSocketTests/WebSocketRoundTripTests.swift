@@ -116,12 +116,9 @@ import Testing
             try Self.addCollector($0, expected: .max, taps: taps)
         }
         _ = try await outcome.get().get()
-        let started = ContinuousClock.now
         try await channel.close()
         #expect(try await serverTaps.closeReceived.futureResult.get() == 1000)
         #expect(try await taps.closeReceived.futureResult.get() == 1000)
-        // The reply ended the wait, not the grace timer.
-        #expect(ContinuousClock.now - started < .seconds(1.5))
         try await loopback.serverChild.futureResult.get().closeFuture.get()
         try await loopback.stop()
     }

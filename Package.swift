@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "AMQPTLS", targets: ["AMQPTLS"]),
         .library(name: "AMQP", targets: ["AMQP"]),
         .library(name: "AMQPServiceBus", targets: ["AMQPServiceBus"]),
+        .library(name: "AMQPWebSocket", targets: ["AMQPWebSocket"]),
         .executable(name: "amqp", targets: ["amqp"]),
         .library(name: "AMQPBroker", targets: ["AMQPBroker"]),
     ],
@@ -56,6 +57,16 @@ let package = Package(
         .target(
             name: "AMQPServiceBus",
             dependencies: ["AMQP", "AMQPCore", "AMQPTLS", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "AMQPWebSocket",
+            dependencies: [
+                "AMQPTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "amqp",
@@ -111,6 +122,17 @@ let package = Package(
             name: "AMQPServiceBusTests",
             dependencies: ["AMQPServiceBus", "AMQPCore", "AMQP", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "AMQPWebSocketTests",
+            dependencies: [
+                "AMQPWebSocket", "AMQP", "AMQPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -30,6 +30,7 @@ export AMQP_INTEROP_PYAMQP_CLIENT="$(command -v python3)"
 export AMQP_INTEROP_TLS_DIR="$PWD/.build/tls"
 export AMQP_INTEROP_RABBITMQ_TLS=localhost:5671
 export AMQP_INTEROP_PROTON_C_TLS=localhost:5680
+export AMQP_REQUIRE_ALL_PEERS=1
 export AMQP_INTEROP_REPORT="$PWD/.build/interop.jsonl"
 rm -f "$AMQP_INTEROP_REPORT"
 

@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "AMQPCore", targets: ["AMQPCore"]),
         .library(name: "AMQPTLS", targets: ["AMQPTLS"]),
         .library(name: "AMQP", targets: ["AMQP"]),
+        .library(name: "OctopusEnvelope", targets: ["OctopusEnvelope"]),
         .executable(name: "amqp", targets: ["amqp"]),
     ],
     dependencies: [
@@ -39,6 +40,10 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        .target(
+            name: "OctopusEnvelope",
+            dependencies: ["AMQPCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "amqp",
             dependencies: [
@@ -60,6 +65,13 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "OctopusEnvelopeTests",
+            dependencies: [
+                "OctopusEnvelope", "AMQPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "AMQPTLSTests",

@@ -1,0 +1,88 @@
+import AMQPCore
+import NIOCore
+
+/// Reading an Octopus event from a received AMQP message.
+extension OctopusEnvelopeView {
+    /// The envelope in `message`'s body, which must be exactly one `data` section; the view
+    /// shares its storage (usually the received frame's).
+    ///
+    /// With `checkingProperties`, the properties the publisher set beside the envelope must
+    /// agree with it (`checkProperties(of:)`): a `message-id` other than the `id` would defeat
+    /// the broker's duplicate detection, a `subject` other than the `type` misroutes filters.
+    public init(
+        message: AMQPMessageView, limits: OctopusEnvelopeLimits = .default, checkingProperties: Bool = true
+    ) throws(OctopusEnvelopeError) {
+        guard let data = message.data else {
+            throw OctopusEnvelopeError(code: .invalidBody,
+                                       detail: "\(message.bodySectionCount) body sections of kind \(message.bodyKind)")
+        }
+        try self.init(decoding: data, limits: limits)
+        if checkingProperties { try checkProperties(of: message) }
+    }
+
+    /// Checks the message's properties against the envelope: `message-id`, `subject` and
+    /// `content-type` must match it when present (`content-type` may carry parameters, e.g.
+    /// `application/json; charset=utf-8`). Application-properties are not checked: they are
+    /// copies for filters, and reading them costs a map decode.
+    public func checkProperties(of message: AMQPMessageView) throws(OctopusEnvelopeError) {
+        let properties: MessageProperties?
+        do {
+            properties = try message.properties()
+        } catch {
+            throw OctopusEnvelopeError(code: .invalidMessage, field: "properties", amqpError: error)
+        }
+        try check(properties)
+    }
+
+    func check(_ properties: MessageProperties?) throws(OctopusEnvelopeError) {
+        guard let properties else { return }
+        if let messageID = properties.messageID {
+            guard case .string(let text) = messageID, hasID(text) else {
+                throw OctopusEnvelopeError(code: .propertyMismatch, field: "message-id", detail: "differs from id")
+            }
+        }
+        if let subject = properties.subject, !hasType(subject) {
+            throw OctopusEnvelopeError(code: .propertyMismatch, field: "subject", detail: "differs from type")
+        }
+        if let contentType = properties.contentType, !OctopusEnvelopeView.isJSON(contentType.rawValue) {
+            throw OctopusEnvelopeError(code: .propertyMismatch, field: "content-type",
+                                       detail: "expected \(OctopusEnvelope.contentType)")
+        }
+    }
+
+    /// `application/json`, in any case, with or without parameters.
+    static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return mediaType.trimmingSpaces.lowercased() == OctopusEnvelope.contentType.rawValue
+    }
+}
+
+extension OctopusEnvelope {
+    /// The envelope in a received message (see `OctopusEnvelopeView.init(message:…)`).
+    public init(
+        message: AMQPMessageView, limits: OctopusEnvelopeLimits = .default, checkingProperties: Bool = true
+    ) throws(OctopusEnvelopeError) {
+        self = try OctopusEnvelopeView(message: message, limits: limits, checkingProperties: checkingProperties).envelope()
+    }
+
+    /// The envelope in a message value, by the same rules.
+    public init(
+        message: AMQPMessage, limits: OctopusEnvelopeLimits = .default, checkingProperties: Bool = true
+    ) throws(OctopusEnvelopeError) {
+        guard case .data(let data) = message.body else {
+            throw OctopusEnvelopeError(code: .invalidBody, detail: "the body is not one data section")
+        }
+        let view = try OctopusEnvelopeView(decoding: data, limits: limits)
+        if checkingProperties { try view.check(message.properties) }
+        self = view.envelope()
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var text = self
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return text
+    }
+}

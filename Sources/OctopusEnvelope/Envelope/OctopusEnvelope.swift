@@ -54,8 +54,8 @@ public struct OctopusEnvelope: Hashable, Sendable {
         let object = try OctopusEnvelope.validatePayload(payload, limits: limits)
         self.init(validated: id, source: source, type: type, occurredTimeUTC: occurredTimeUTC, occurredTime: time,
                   activityID: activityID, specVersion: OctopusEnvelope.specVersion, payload: object)
-        guard jsonSize <= limits.maxBytes else {
-            throw OctopusEnvelopeError(code: .tooLarge, detail: "\(jsonSize) bytes, at most \(limits.maxBytes)")
+        guard jsonSize <= limits.byteCap else {
+            throw OctopusEnvelopeError(code: .tooLarge, detail: "\(jsonSize) bytes, at most \(limits.byteCap)")
         }
     }
 
@@ -102,9 +102,9 @@ public struct OctopusEnvelope: Hashable, Sendable {
     public static func validatePayload(
         _ payload: ByteBuffer, limits: OctopusEnvelopeLimits = .default
     ) throws(OctopusEnvelopeError) -> ByteBuffer {
-        guard payload.readableBytes <= limits.maxBytes else {
+        guard payload.readableBytes <= limits.byteCap else {
             throw OctopusEnvelopeError(code: .tooLarge, field: EnvelopeField.payload.text,
-                                       detail: "\(payload.readableBytes) bytes, at most \(limits.maxBytes)")
+                                       detail: "\(payload.readableBytes) bytes, at most \(limits.byteCap)")
         }
         let result: Result<Range<Int>, OctopusEnvelopeError> = payload.withUnsafeReadableBytes { raw in
             Result { () throws(OctopusEnvelopeError) in

@@ -102,7 +102,8 @@ public struct OctopusEnvelopeError: Error, Hashable, Sendable, CustomStringConve
 public struct OctopusEnvelopeLimits: Hashable, Sendable {
     /// The largest envelope (or payload given alone) accepted, in bytes. Events are meant to
     /// stay under 64 KB (Good Event Test rule 8, measured by the contract checks); this cap
-    /// only bounds the work, and defaults to Service Bus Premium's 1 MiB frames.
+    /// only bounds the work, and defaults to Service Bus Premium's 1 MiB frames. At most 2 GiB
+    /// is ever accepted.
     public var maxBytes: Int
     /// The deepest nesting of objects and arrays, the envelope object included.
     public var maxDepth: Int
@@ -113,4 +114,7 @@ public struct OctopusEnvelopeLimits: Hashable, Sendable {
     }
 
     public static let `default` = OctopusEnvelopeLimits()
+
+    /// `maxBytes`, never above 2 GiB (offsets are kept in 32 bits).
+    var byteCap: Int { Swift.min(maxBytes, Int(Int32.max)) }
 }

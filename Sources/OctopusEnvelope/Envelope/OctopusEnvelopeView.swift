@@ -13,7 +13,7 @@ public struct OctopusEnvelopeView: Sendable {
     public let bytes: ByteBuffer
     /// `occurredTimeUtc`, to the millisecond.
     public let occurredTime: AMQPTimestamp
-    private let layout: Layout
+    let layout: Layout
 
     /// Where a string field's content lies in `bytes`, and how to read it.
     struct Span: Sendable {
@@ -72,8 +72,8 @@ public struct OctopusEnvelopeView: Sendable {
 
     /// Validates `bytes` as an envelope.
     public init(decoding bytes: ByteBuffer, limits: OctopusEnvelopeLimits = .default) throws(OctopusEnvelopeError) {
-        guard bytes.readableBytes <= limits.maxBytes else {
-            throw OctopusEnvelopeError(code: .tooLarge, detail: "\(bytes.readableBytes) bytes, at most \(limits.maxBytes)")
+        guard bytes.readableBytes <= limits.byteCap else {
+            throw OctopusEnvelopeError(code: .tooLarge, detail: "\(bytes.readableBytes) bytes, at most \(limits.byteCap)")
         }
         let result: Result<Layout, OctopusEnvelopeError> = bytes.withUnsafeReadableBytes { raw in
             Result { () throws(OctopusEnvelopeError) in try OctopusEnvelopeView.parse(raw, limits: limits) }
@@ -126,10 +126,17 @@ public struct OctopusEnvelopeView: Sendable {
     private func equals(_ span: Span, _ text: String) -> Bool {
         guard !span.isEscaped else { return string(span) == text }
         var text = text
-        return text.withUTF8 { utf8 in
-            bytes.withUnsafeReadableBytes { raw in
-                UnsafeRawBufferPointer(rebasing: raw[Int(span.start)..<Int(span.end)]).elementsEqual(utf8)
-            }
+        return text.withUTF8 { equals(span, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether a field's value is the UTF-8 `other`.
+    func equals(_ span: Span, _ other: UnsafeRawBufferPointer) -> Bool {
+        guard !span.isEscaped else {
+            var value = string(span)
+            return value.withUTF8 { UnsafeRawBufferPointer($0).elementsEqual(other) }
+        }
+        return bytes.withUnsafeReadableBytes { raw in
+            UnsafeRawBufferPointer(rebasing: raw[Int(span.start)..<Int(span.end)]).elementsEqual(other)
         }
     }
 

@@ -1,7 +1,7 @@
 /// The member names of the objects being scanned, innermost object's on top, for finding a
 /// repeated name (I-JSON, RFC 7493 §2.3) when an object closes.
 ///
-/// Names are kept as offsets. The first 128 live in a temporary (stack) allocation, so that a
+/// Names are kept as offsets. The first 80 live in a temporary allocation (960 bytes: on the stack), so that a
 /// usual payload is checked without allocating; more spill to an array. An object with up to
 /// 8 names is checked pairwise, a larger one by sorting its names (O(n log n), so that a
 /// hostile object with many names costs no more than its size); an object with an escaped
@@ -29,7 +29,7 @@ struct JSONKeyStack {
         JSONKeyStack(inline: UnsafeMutableBufferPointer(start: nil, count: 0), isEnabled: false)
     }
 
-    static let inlineCapacity = 128
+    static let inlineCapacity = 80
 
     /// Runs `body` with a stack for scanning `byteCount` bytes.
     static func with<R>(
@@ -83,7 +83,9 @@ struct JSONKeyStack {
 
     private static func findRepeat(in segment: UnsafeMutableBufferPointer<Key>, bytes: UnsafeRawBufferPointer) -> Int? {
         var keys = segment
-        if keys.contains(where: \.isEscaped) {
+        var anyEscaped = false
+        for key in keys where key.isEscaped { anyEscaped = true }
+        if anyEscaped {
             var seen = Set<String>()
             for key in keys {
                 let token = JSONStringToken(start: Int(key.start), end: Int(key.end), isEscaped: key.isEscaped, isASCII: false)
@@ -105,11 +107,18 @@ struct JSONKeyStack {
     }
 
     /// Orders names by length, then bytes.
+    @inline(__always)
     private static func compare(_ a: Key, _ b: Key, in bytes: UnsafeRawBufferPointer) -> Int {
-        let lengthA = Int(a.end - a.start), lengthB = Int(b.end - b.start)
+        let lengthA = Int(a.end &- a.start), lengthB = Int(b.end &- b.start)
         if lengthA != lengthB { return lengthA < lengthB ? -1 : 1 }
         var i = 0
         let startA = Int(a.start), startB = Int(b.start)
+        // Eight bytes at a time while they are equal.
+        while i &+ 8 <= lengthA,
+              bytes.loadUnaligned(fromByteOffset: startA &+ i, as: UInt64.self)
+                == bytes.loadUnaligned(fromByteOffset: startB &+ i, as: UInt64.self) {
+            i &+= 8
+        }
         while i < lengthA {
             let x = bytes[startA &+ i], y = bytes[startB &+ i]
             if x != y { return x < y ? -1 : 1 }

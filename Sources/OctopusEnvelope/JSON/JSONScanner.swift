@@ -55,12 +55,13 @@ struct JSONScanner {
 
     @inline(__always)
     mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index &+= 1
-            default: return
-            }
+        var i = index
+        while i < bytes.count {
+            let byte = bytes[i]
+            guard byte <= 0x20, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { break }
+            i &+= 1
         }
+        index = i
     }
 
     @inline(__always)
@@ -71,9 +72,12 @@ struct JSONScanner {
 
     // MARK: Strings
 
-    /// Whether any byte of `word` is a quote, a backslash, a control character or non-ASCII.
+    /// A mask with the high bit set in each byte of `word` that is a quote, a backslash, a
+    /// control character or non-ASCII. Bits above the lowest one may be false positives
+    /// (borrows), so only the lowest is exact: it marks the first such byte in memory order on
+    /// a little-endian load.
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -81,38 +85,48 @@ struct JSONScanner {
         let below20 = (word &- ones &* 0x20) & ~word
         let isQuote = (quote &- ones) & ~quote
         let isBackslash = (backslash &- ones) & ~backslash
-        return ((below20 | isQuote | isBackslash) & high) | (word & high) != 0
+        return (below20 | isQuote | isBackslash | word) & high
     }
 
     /// Scans the string starting at `index` (an opening quote) and moves past its closing quote.
     mutating func scanString() throws(OctopusEnvelopeError) -> JSONStringToken {
         let open = index
-        index &+= 1
-        let start = index
+        let bytes = self.bytes
+        let count = bytes.count
+        var i = open &+ 1
+        let start = i
         var escaped = false
         var ascii = true
         while true {
-            while index &+ 8 <= bytes.count,
-                  !JSONScanner.hasSpecialByte(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                index &+= 8
+            // Eight bytes at a time up to the first byte that needs a look.
+            while i &+ 8 <= count {
+                let special = JSONScanner.specialBytes(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
+                if special != 0 {
+                    i &+= special.trailingZeroBitCount &>> 3
+                    break
+                }
+                i &+= 8
             }
-            guard index < bytes.count else { throw error(.invalidJSON, at: open, "unterminated string") }
-            let byte = bytes[index]
+            guard i < count else { throw error(.invalidJSON, at: open, "unterminated string") }
+            let byte = bytes[i]
             switch byte {
             case 0x22:
-                let token = JSONStringToken(start: start, end: index, isEscaped: escaped, isASCII: ascii)
-                index &+= 1
-                return token
+                index = i &+ 1
+                return JSONStringToken(start: start, end: i, isEscaped: escaped, isASCII: ascii)
             case 0x5C:
                 escaped = true
+                index = i
                 try scanEscape()
+                i = index
             case 0x00..<0x20:
-                throw error(.invalidString, at: index, "unescaped control character")
+                throw error(.invalidString, at: i, "unescaped control character")
             case 0x20..<0x80:
-                index &+= 1
+                i &+= 1
             default:
                 ascii = false
+                index = i
                 try scanUTF8Sequence(lead: byte)
+                i = index
             }
         }
     }
@@ -192,37 +206,37 @@ struct JSONScanner {
 
     // MARK: Other values
 
-    @inline(__always)
-    private func isDigit(_ offset: Int) -> Bool {
-        offset < bytes.count && bytes[offset] &- 0x30 < 10
-    }
-
     /// A number (RFC 8259 §6): `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
     /// Returns whether it is an integer (no fraction, no exponent).
     @discardableResult
     mutating func scanNumber() throws(OctopusEnvelopeError) -> Bool {
+        let bytes = self.bytes
+        let count = bytes.count
         let start = index
-        if current == 0x2D { index &+= 1 }
-        guard isDigit(index) else { throw error(.invalidJSON, at: start, "a number needs a digit after '-'") }
-        if bytes[index] == 0x30 {
-            index &+= 1
+        var i = start
+        @inline(__always) func isDigit(_ offset: Int) -> Bool { offset < count && bytes[offset] &- 0x30 < 10 }
+        if i < count, bytes[i] == 0x2D { i &+= 1 }
+        guard isDigit(i) else { throw error(.invalidJSON, at: start, "a number needs a digit after '-'") }
+        if bytes[i] == 0x30 {
+            i &+= 1
         } else {
-            while isDigit(index) { index &+= 1 }
+            repeat { i &+= 1 } while isDigit(i)
         }
         var integer = true
-        if current == 0x2E {
-            index &+= 1
-            guard isDigit(index) else { throw error(.invalidJSON, at: start, "a fraction needs a digit") }
-            while isDigit(index) { index &+= 1 }
+        if i < count, bytes[i] == 0x2E {
+            i &+= 1
+            guard isDigit(i) else { throw error(.invalidJSON, at: start, "a fraction needs a digit") }
+            repeat { i &+= 1 } while isDigit(i)
             integer = false
         }
-        if current == 0x65 || current == 0x45 {
-            index &+= 1
-            if current == 0x2B || current == 0x2D { index &+= 1 }
-            guard isDigit(index) else { throw error(.invalidJSON, at: start, "an exponent needs a digit") }
-            while isDigit(index) { index &+= 1 }
+        if i < count, bytes[i] | 0x20 == 0x65 {
+            i &+= 1
+            if i < count, bytes[i] == 0x2B || bytes[i] == 0x2D { i &+= 1 }
+            guard isDigit(i) else { throw error(.invalidJSON, at: start, "an exponent needs a digit") }
+            repeat { i &+= 1 } while isDigit(i)
             integer = false
         }
+        index = i
         return integer
     }
 

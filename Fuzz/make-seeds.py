@@ -376,6 +376,14 @@ def envelope_seeds():
         "repeated-name": envelope('{"a":1,"b":{"c":2,"c":3}}'),
         "spec-version-2": envelope(specVersion='"2"'),
         "missing-id": envelope(id=None),
+        # The sections before an envelope body (checkProperties): the usual encodings and others.
+        "properties-usual": composite(0x73, [string("e-1"), null(), null(), string("SubscriptionCreatedV1"), null(),
+                                             null(), symbol("application/json")]),
+        "properties-wide": described(ulong(0x73), lst([string("e-1", True), null(), null(),
+                                                       string("SubscriptionCreatedV1", True), null(), null(),
+                                                       symbol("application/json; charset=utf-8", True)], True)),
+        "properties-mismatch": properties_section() + app_properties(),
+        "properties-ulong-id": composite(0x73, [ulong(7)]),
     }
 
 def slug(name):

@@ -27,6 +27,7 @@ import Testing
     func replay(_ path: String) throws {
         let buffer = ByteBuffer(bytes: try Data(contentsOf: Self.fuzzDirectory.appendingPathComponent(path)))
         let failure = OctopusRoundTripCheck.checkEnvelope(buffer) ?? OctopusRoundTripCheck.checkPayload(buffer)
+            ?? OctopusRoundTripCheck.checkProperties(buffer)
         #expect(failure == nil, "\(path): \(failure ?? "")")
     }
 

@@ -270,3 +270,25 @@ indirect enum JSONValue: Codable, Equatable {
         }
     }
 }
+
+/// The README's envelope example, without the broker.
+@Suite struct ReadmeEnvelopeExampleTests {
+    struct SubscriptionCreatedV1Event: OctopusEvent, Codable {
+        static let eventType = "SubscriptionCreatedV1"
+        var licenseKey: String
+        var seats: Int
+    }
+
+    @Test func theExampleRuns() throws {
+        let envelope = try OctopusEnvelope(
+            event: SubscriptionCreatedV1Event(licenseKey: "8a52c8af", seats: 5),
+            id: "SubscriptionCreated-licensekey-8a52c8af", source: "Octofront",
+            activityID: OctopusTraceParent.random().description)
+        let received = try AMQPMessageView(decoding: envelope.encodedMessage())
+        let view = try OctopusEnvelopeView(message: received)
+        #expect(view.hasType(SubscriptionCreatedV1Event.eventType))
+        let event = try view.event(as: SubscriptionCreatedV1Event.self)
+        #expect(event.licenseKey == "8a52c8af" && event.seats == 5)
+        #expect(abs(view.occurredTime.millisecondsSince1970 - AMQPTimestamp.now().millisecondsSince1970) < 60_000)
+    }
+}

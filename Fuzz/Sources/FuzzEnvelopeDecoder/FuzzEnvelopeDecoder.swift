@@ -1,9 +1,12 @@
 @_spi(RoundTripChecks) import OctopusEnvelope
 import FuzzSupport
 
-/// libFuzzer entry point: the input as an envelope and as a payload
-/// (see `OctopusRoundTripCheck.checkEnvelope` and `checkPayload`).
+/// libFuzzer entry point: the input as an envelope, as a payload, and as the sections before
+/// an envelope body (see `OctopusRoundTripCheck.checkEnvelope`, `checkPayload`, `checkProperties`).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzEnvelopeDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzzOne(data, size) { OctopusRoundTripCheck.checkEnvelope($0) ?? OctopusRoundTripCheck.checkPayload($0) }
+    fuzzOne(data, size) { input in
+        OctopusRoundTripCheck.checkEnvelope(input) ?? OctopusRoundTripCheck.checkPayload(input)
+            ?? OctopusRoundTripCheck.checkProperties(input)
+    }
 }

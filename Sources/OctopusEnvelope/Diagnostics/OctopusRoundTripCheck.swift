@@ -8,6 +8,8 @@ import NIOCore
 /// - an envelope that decodes can be built again from its fields, its payload validates on
 ///   its own, and its encoding (and its AMQP message, whole or in parts) decodes to an equal
 ///   envelope; the encoding has the size announced and is stable;
+/// - sections put before a body holding an envelope are judged alike by the fast read of
+///   the properties and by decoding them;
 /// - bytes that validate as a payload decode through `OctopusPayloadDecoder` as a generic
 ///   JSON value (unless a number fits no Swift number type), which re-encodes to a valid
 ///   payload that decodes to an equal value.
@@ -65,6 +67,42 @@ public enum OctopusRoundTripCheck {
         }
         return nil
     }
+
+    /// The input as the sections before a body that holds the spec's example envelope: the
+    /// fast read of message-id, subject and content-type must accept what decoding the
+    /// properties section accepts, and reject what it rejects for the same reason. Decoding
+    /// may also find the section malformed where the fast read stops at a mismatch, or at a
+    /// field after content-type it does not look at: both reject, or only decoding, for
+    /// `invalidMessage`.
+    public static func checkProperties(_ input: ByteBuffer) -> String? {
+        var bytes = input
+        bytes.writeAMQPDataSection(example.encoded())
+        guard let message = try? AMQPMessageView(decoding: bytes), message.data != nil,
+              let view = try? OctopusEnvelopeView(message: message, checkingProperties: false) else { return nil }
+        var fast: OctopusEnvelopeError?
+        do { try view.checkProperties(of: message) } catch { fast = error }
+        var general: OctopusEnvelopeError?
+        do {
+            let properties = try message.properties()
+            do { try view.check(properties) } catch { general = error }
+        } catch {
+            general = OctopusEnvelopeError(code: .invalidMessage, amqpError: error)
+        }
+        switch (fast, general) {
+        case (nil, nil):
+            return nil
+        case (_, .some(let error)) where error.code == .invalidMessage:
+            return nil
+        case (.some(let a), .some(let b)) where a.code == b.code && a.field == b.field:
+            return nil
+        default:
+            return "the properties fast path says \(fast.map { "\($0)" } ?? "fine"), decoding says \(general.map { "\($0)" } ?? "fine")"
+        }
+    }
+
+    static let example = try! OctopusEnvelope(
+        id: "e-1", source: "Octofront", type: "SubscriptionCreatedV1", occurredTimeUTC: "2021-11-08T12:33:00Z",
+        activityID: "00-15c3886877ecbd4a95b8b031cd7fbb46-c5fe780fb33bb443-00", payload: ByteBuffer(string: "{}"))
 
     public static func checkPayload(_ input: ByteBuffer) -> String? {
         guard (try? OctopusEnvelope.validatePayload(input)) != nil else { return nil }

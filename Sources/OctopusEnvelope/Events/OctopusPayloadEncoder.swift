@@ -123,8 +123,6 @@ final class PayloadObjectNode {
         }
     }
 
-    func value(_ name: String) -> PayloadNode? { position(of: name).map { values[$0] } }
-
     private func position(of name: String) -> Int? {
         if let positions { return positions[name] }
         return names.firstIndex(of: name)

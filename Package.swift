@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AMQP", targets: ["AMQP"]),
         .library(name: "AMQPServiceBus", targets: ["AMQPServiceBus"]),
         .library(name: "AMQPWebSocket", targets: ["AMQPWebSocket"]),
+        .library(name: "OctopusEnvelope", targets: ["OctopusEnvelope"]),
         .executable(name: "amqp", targets: ["amqp"]),
         .library(name: "AMQPBroker", targets: ["AMQPBroker"]),
     ],
@@ -68,6 +69,10 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "OctopusEnvelope",
+            dependencies: ["AMQPCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "amqp",
             dependencies: [
@@ -102,6 +107,13 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "OctopusEnvelopeTests",
+            dependencies: [
+                "OctopusEnvelope", "AMQPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "AMQPTLSTests",

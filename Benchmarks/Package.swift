@@ -5,7 +5,7 @@ import PackageDescription
 // package-benchmark. Run from this folder: `swift package benchmark --no-progress`.
 //
 // The benchmark plugin runs every executable target whose folder sits directly in this
-// package's `Benchmarks`-named folder (`CodecBenchmarks/`). `CodecTimer` lives under
+// package's `Benchmarks`-named folder (`CodecBenchmarks/`, `EnvelopeBenchmarks/`). `CodecTimer` lives under
 // `Sources/`, so the plugin leaves it alone; `Scripts/bench-codec-vs-proton.sh` builds it.
 let package = Package(
     name: "swift-amqp-benchmarks",
@@ -24,6 +24,17 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "CodecBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "EnvelopeBenchmarks",
+            dependencies: [
+                .product(name: "AMQPCore", package: "swift-amqp"),
+                .product(name: "OctopusEnvelope", package: "swift-amqp"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "EnvelopeBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // A plain timing program with codec_bench's command line, for the side-by-side run

@@ -1,9 +1,10 @@
 // swift-tools-version: 6.1
-// libFuzzer targets for AMQPCore's decoders. Kept out of the root package so that users never
-// build them. Build and run with `Fuzz/run.sh` (see the toolchain notes for the exact flags).
+// libFuzzer targets for AMQPCore's and OctopusEnvelope's decoders. Kept out of the root package so
+// that users never build them. Build and run with `Fuzz/run.sh` (see the toolchain notes for the exact flags).
 import PackageDescription
 
 let amqpCore = Target.Dependency.product(name: "AMQPCore", package: "swift-amqp")
+let octopusEnvelope = Target.Dependency.product(name: "OctopusEnvelope", package: "swift-amqp")
 
 let package = Package(
     name: "swift-amqp-fuzz",
@@ -23,6 +24,7 @@ let package = Package(
         .executableTarget(name: "FuzzFrameDecoder", dependencies: ["FuzzSupport", amqpCore]),
         .executableTarget(name: "FuzzValueDecoder", dependencies: ["FuzzSupport", amqpCore]),
         .executableTarget(name: "FuzzMessageDecoder", dependencies: ["FuzzSupport", amqpCore]),
+        .executableTarget(name: "FuzzEnvelopeDecoder", dependencies: ["FuzzSupport", octopusEnvelope]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -347,6 +347,45 @@ def message_seeds():
 
 # --- output -------------------------------------------------------------------------------
 
+# --- integration-event envelopes (shared/docs/events.md) ------------------------------------
+
+ACTIVITY = "00-15c3886877ecbd4a95b8b031cd7fbb46-c5fe780fb33bb443-00"
+
+def envelope(payload="{}", **changes):
+    members = [("id", '"SubscriptionCreated-licensekey-8a52c8af-2408-486f-ba4a-d277079de2b0"'),
+               ("source", '"Octofront"'), ("type", '"SubscriptionCreatedV1"'),
+               ("occurredTimeUtc", '"2021-11-08T12:33:00Z"'), ("activityId", '"%s"' % ACTIVITY),
+               ("specVersion", '"1"'), ("payload", payload)]
+    members = [(name, changes.get(name, value)) for name, value in members]
+    return ("{" + ",".join('"%s":%s' % m for m in members if m[1] is not None) + "}").encode("utf-8")
+
+def envelope_seeds():
+    nested = '{"licenseKey":"k","seats":5,"price":12.5,"trial":false,"features":["a","b"],"owner":{"name":"n","tenant":42},"note":null}'
+    return {
+        "spec-example": envelope(),
+        "nested-payload": envelope(nested),
+        "escapes": envelope('{"s":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00"}', id='"a\\"b\\u0041"'),
+        "non-ascii": envelope('{"Größe":"系统😀"}', source='"Größe"'),
+        "numbers": envelope('{"a":[0,-0,1.5,-1e10,1E+2,2e-3,123456789012345678901234567890,18446744073709551615,-9223372036854775808,1e400]}'),
+        "whitespace": b' \r\n\t' + envelope('{ "a" : [ 1 , { } ] }').replace(b",", b" ,\n ") + b" \n",
+        "fraction-time": envelope(occurredTimeUtc='"2024-02-29T23:59:59.9876543Z"'),
+        "later-traceparent": envelope(activityId='"01-15c3886877ecbd4a95b8b031cd7fbb46-c5fe780fb33bb443-01-x"'),
+        "many-members": envelope("{" + ",".join('"k%d":%d' % (i, i) for i in range(200)) + "}"),
+        "deep": envelope('{"a":' + "[" * 60 + "]" * 60 + "}"),
+        "payload-only": nested.encode("utf-8"),
+        "repeated-name": envelope('{"a":1,"b":{"c":2,"c":3}}'),
+        "spec-version-2": envelope(specVersion='"2"'),
+        "missing-id": envelope(id=None),
+        # The sections before an envelope body (checkProperties): the usual encodings and others.
+        "properties-usual": composite(0x73, [string("e-1"), null(), null(), string("SubscriptionCreatedV1"), null(),
+                                             null(), symbol("application/json")]),
+        "properties-wide": described(ulong(0x73), lst([string("e-1", True), null(), null(),
+                                                       string("SubscriptionCreatedV1", True), null(), null(),
+                                                       symbol("application/json; charset=utf-8", True)], True)),
+        "properties-mismatch": properties_section() + app_properties(),
+        "properties-ulong-id": composite(0x73, [ulong(7)]),
+    }
+
 def slug(name):
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "vector"
 
@@ -378,6 +417,7 @@ def main(argv):
         "FuzzValueDecoder": {**value_seeds(), **fixture_seeds(fixtures, "proton-values.json")},
         "FuzzFrameDecoder": {**frame_seeds(), **fixture_seeds(fixtures, "proton-frames.json")},
         "FuzzMessageDecoder": {**message_seeds(), **fixture_seeds(fixtures, "proton-messages.json")},
+        "FuzzEnvelopeDecoder": envelope_seeds(),
     }
     for target, seeds in sets.items():
         count, size = write(target, seeds)

@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-TARGETS=(FuzzFrameDecoder FuzzValueDecoder FuzzMessageDecoder)
+TARGETS=(FuzzFrameDecoder FuzzValueDecoder FuzzMessageDecoder FuzzEnvelopeDecoder)
 BIN=.build-fuzz/release
 # Swift's own crash backtracer trips ASan and hides libFuzzer's report; libFuzzer prints the stack.
 export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"

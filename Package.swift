@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "AMQPTLS", targets: ["AMQPTLS"]),
         .library(name: "AMQP", targets: ["AMQP"]),
         .executable(name: "amqp", targets: ["amqp"]),
+        .library(name: "AMQPBroker", targets: ["AMQPBroker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -50,6 +51,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "AMQPBroker",
+            dependencies: ["AMQPCore", "AMQPTLS", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "AMQPBrokerTests",
+            dependencies: ["AMQPBroker", "AMQPCore", "AMQPTLS", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "AMQPCoreTests",

@@ -19,9 +19,9 @@
 struct SQLParser {
     static let maximumDepth = 32
 
-    private let tokens: [SQLToken]
-    private var index = 0
-    private var depth = 0
+    let tokens: [SQLToken]
+    var index = 0
+    var depth = 0
 
     init(tokens: [SQLToken]) {
         self.tokens = tokens

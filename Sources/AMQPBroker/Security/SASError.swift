@@ -5,7 +5,7 @@
 public struct SASError: Error, Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
-            case malformed, unknownKeyName, badSignature, expired, audienceMismatch, insufficientRights
+            case malformed, unknownKeyName, badSignature, expired, notYetValid, audienceMismatch, insufficientRights
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -18,6 +18,8 @@ public struct SASError: Error, Hashable, Sendable, CustomStringConvertible, Cust
         public static let badSignature = Code(.badSignature)
         /// The token's expiry has passed.
         public static let expired = Code(.expired)
+        /// The token's `nbf` (not before) is still ahead (JWT only).
+        public static let notYetValid = Code(.notYetValid)
         /// The token's resource does not cover the audience it was presented for.
         public static let audienceMismatch = Code(.audienceMismatch)
         /// The token is valid but does not grant the right asked for.
@@ -29,6 +31,7 @@ public struct SASError: Error, Hashable, Sendable, CustomStringConvertible, Cust
             case .unknownKeyName: return "unknownKeyName"
             case .badSignature: return "badSignature"
             case .expired: return "expired"
+            case .notYetValid: return "notYetValid"
             case .audienceMismatch: return "audienceMismatch"
             case .insufficientRights: return "insufficientRights"
             }

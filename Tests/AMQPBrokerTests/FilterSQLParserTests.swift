@@ -105,6 +105,24 @@ struct FilterSQLParserTests {
         #expect(try SQLFilter(expression: "-2 * -3 = 6 AND 7 % 4 * 2 = 6 AND 8 / 2 / 2 = 2").matches(input))
     }
 
+    @Test func parameters() throws {
+        let filter = try SQLFilter(expression: "color = @color AND count > @min AND vip = @vip",
+                                   parameters: ["@color": "red", "min": .int(3), "@vip": .boolean(true)])
+        #expect(filter.matches(FilterInput(applicationProperties: ["color": "red", "count": .long(4), "vip": true])))
+        #expect(!filter.matches(FilterInput(applicationProperties: ["color": "red", "count": .long(3), "vip": true])))
+        do {
+            _ = try SQLFilter(expression: "a = @missing", parameters: ["@other": 1])
+            Issue.record("accepted an unknown parameter")
+        } catch {
+            #expect(error.code == .unknownParameter)
+            #expect(error.offset == 4)
+        }
+        #expect(Self.error("a = @")?.code == .syntax)
+        #expect(Self.error("a = @1")?.code == .syntax)
+        let action = try SQLRuleAction(expression: "SET sys.Label = @label", parameters: ["label": "routed"])
+        #expect(action.applied(to: FilterInput()).label == "routed")
+    }
+
     /// Random strings, and random mutations of valid expressions, never trap; every
     /// refusal is a typed error with an offset inside the text.
     @Test func fuzzNeverTraps() {

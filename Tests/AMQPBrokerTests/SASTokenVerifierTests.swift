@@ -198,6 +198,30 @@ struct SASTokenVerifierTests {
         #expect(!dumped.contains(Self.rootKey))
     }
 
+    /// Mutations of a valid token never trap and never verify.
+    @Test func fuzzNeverTraps() {
+        var generator = SplitMix64(seed: 0x5A5_70CE)
+        let alphabet = Array("%&=+/ abcSsrigeknAZ09:.\u{0}é")
+        var accepted = 0
+        for _ in 0..<4_000 {
+            var characters = Array(Self.azureRootToken)
+            for _ in 0..<(1 + Int(generator.next() % 3)) {
+                let position = Int(generator.next() % UInt64(characters.count))
+                let character = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+                switch generator.next() % 3 {
+                case 0: characters.insert(character, at: position)
+                case 1: characters.remove(at: position)
+                default: characters[position] = character
+                }
+            }
+            let token = String(characters)
+            if Self.code(token) == nil { accepted += 1 }
+            _ = try? JWTVerifier(secret: [1, 2, 3]).verify(token: token, audience: "sb://a/b", now: Self.beforeExpiry)
+        }
+        // Only harmless mutations verify: spaces around the token, the case of a field name.
+        #expect(accepted < 100)
+    }
+
     @Test func manageImpliesSendAndListen() {
         #expect(AccessRight.effective([.manage]) == [.manage, .send, .listen])
         #expect(AccessRight.effective([.send]) == [.send])

@@ -1,3 +1,5 @@
+import AMQPCore
+
 /// A Service Bus SQL filter: a condition over a message's system and user properties.
 ///
 /// The supported subset of the Service Bus SQL filter syntax:
@@ -16,6 +18,8 @@
 /// when the condition is TRUE. String comparisons are ordinal and case-sensitive. Integers
 /// and doubles compare by value across types; a string never equals a number.
 ///
+/// `@name` parameters are replaced by their values when the filter is created.
+///
 /// Expressions are capped at ``maximumLength`` characters and ``maximumDepth`` levels of
 /// nesting; no input traps.
 public struct SQLFilter: MessageFilter, Hashable {
@@ -28,10 +32,21 @@ public struct SQLFilter: MessageFilter, Hashable {
     public let expression: String
     let root: SQLExpression
 
-    public init(expression: String) throws(SQLFilterError) {
+    /// Parses `expression`. `parameters` give the values of `@name` placeholders (Service Bus
+    /// `SqlRuleFilter.Parameters`), keyed with or without the `@`; a placeholder without a
+    /// value is refused with ``SQLFilterError/Code-swift.struct/unknownParameter``.
+    public init(expression: String, parameters: [String: AMQPValue] = [:]) throws(SQLFilterError) {
         try Self.checkLength(expression)
         self.expression = expression
-        self.root = try SQLParser.parseFilter(expression)
+        self.root = try SQLParser.parseFilter(expression, parameters: Self.parameterValues(parameters))
+    }
+
+    static func parameterValues(_ parameters: [String: AMQPValue]) -> [String: FilterValue] {
+        var values: [String: FilterValue] = [:]
+        for (name, value) in parameters {
+            values[name.hasPrefix("@") ? name : "@" + name] = FilterValue(value)
+        }
+        return values
     }
 
     static func checkLength(_ expression: String) throws(SQLFilterError) {

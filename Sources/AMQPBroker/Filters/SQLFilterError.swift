@@ -6,6 +6,7 @@ public struct SQLFilterError: Error, Hashable, Sendable, CustomStringConvertible
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case syntax, tooLong, tooDeep, unknownSystemProperty, invalidNumber, invalidPattern, notSettable
+            case unknownParameter
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -24,6 +25,8 @@ public struct SQLFilterError: Error, Hashable, Sendable, CustomStringConvertible
         public static let invalidPattern = Code(.invalidPattern)
         /// A rule action sets or removes a system property that cannot be changed.
         public static let notSettable = Code(.notSettable)
+        /// An `@name` parameter with no value given.
+        public static let unknownParameter = Code(.unknownParameter)
 
         public var description: String {
             switch base {
@@ -34,6 +37,7 @@ public struct SQLFilterError: Error, Hashable, Sendable, CustomStringConvertible
             case .invalidNumber: return "invalidNumber"
             case .invalidPattern: return "invalidPattern"
             case .notSettable: return "notSettable"
+            case .unknownParameter: return "unknownParameter"
             }
         }
     }

@@ -63,6 +63,13 @@ struct SQLLexer {
             if let following = peek(1), Self.isDigit(following) { return try number(start: start) }
             return single(.dot)
         case "'": return try string(start: start)
+        case "@":
+            position += 1
+            guard let first = peek(), Self.isIdentifierStart(first) else { throw error("'@' must start a parameter name", at: start) }
+            while let scalar = peek(), Self.isIdentifierPart(scalar) { position += 1 }
+            var name = ""
+            name.unicodeScalars.append(contentsOf: scalars[start..<position])
+            return SQLToken(kind: .parameter(name), offset: start)
         case "[": return try delimited(start: start)
         default:
             if Self.isDigit(scalar) { return try number(start: start) }

@@ -23,8 +23,12 @@ struct SQLParser {
     var index = 0
     var depth = 0
 
-    init(tokens: [SQLToken]) {
+    /// Values for `@name` parameters, keyed with the `@`.
+    let parameters: [String: FilterValue]
+
+    init(tokens: [SQLToken], parameters: [String: FilterValue] = [:]) {
         self.tokens = tokens
+        self.parameters = parameters
     }
 
     /// A node and the offset where its text starts (for error messages).
@@ -34,8 +38,8 @@ struct SQLParser {
     }
 
     /// Parses a whole filter expression; it must be a predicate.
-    static func parseFilter(_ text: String) throws(SQLFilterError) -> SQLExpression {
-        var parser = SQLParser(tokens: try SQLLexer.tokens(of: text))
+    static func parseFilter(_ text: String, parameters: [String: FilterValue] = [:]) throws(SQLFilterError) -> SQLExpression {
+        var parser = SQLParser(tokens: try SQLLexer.tokens(of: text), parameters: parameters)
         let parsed = try parser.parsePredicate()
         try parser.expect(.end, "end of expression")
         return try parser.requirePredicate(parsed)
@@ -70,7 +74,7 @@ struct SQLParser {
 
     private func describe(_ token: SQLToken) -> String {
         switch token.kind {
-        case .identifier(let text), .keyword(_, let text): return "'\(text)'"
+        case .identifier(let text), .keyword(_, let text), .parameter(let text): return "'\(text)'"
         case .delimitedIdentifier(let text): return "[\(text)]"
         case .string: return "a string"
         case .integer, .decimal: return "a number"
@@ -297,6 +301,12 @@ struct SQLParser {
             return Parsed(expression: .literal(.null), offset: token.offset)
         case .identifier, .delimitedIdentifier:
             return Parsed(expression: .property(try parseProperty()), offset: token.offset)
+        case .parameter(let name):
+            advance()
+            guard let value = parameters[name] else {
+                throw SQLFilterError(code: .unknownParameter, offset: token.offset, message: "no value for parameter \(name)")
+            }
+            return Parsed(expression: .literal(value), offset: token.offset)
         default:
             throw syntax("expected a value")
         }

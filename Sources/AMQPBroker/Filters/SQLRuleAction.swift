@@ -24,10 +24,12 @@ public struct SQLRuleAction: Sendable, Hashable {
     public let expression: String
     let statements: [Statement]
 
-    public init(expression: String) throws(SQLFilterError) {
+    /// Parses `expression`; `parameters` as for ``SQLFilter/init(expression:parameters:)``.
+    public init(expression: String, parameters: [String: AMQPValue] = [:]) throws(SQLFilterError) {
         try SQLFilter.checkLength(expression)
         self.expression = expression
-        var parser = SQLParser(tokens: try SQLLexer.tokens(of: expression))
+        var parser = SQLParser(tokens: try SQLLexer.tokens(of: expression),
+                               parameters: SQLFilter.parameterValues(parameters))
         self.statements = try parser.parseActions()
     }
 

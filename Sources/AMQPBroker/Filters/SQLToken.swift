@@ -12,6 +12,8 @@ struct SQLToken: Sendable, Hashable {
         case keyword(SQLKeyword, String)
         /// `[name]`, with `]]` unescaped.
         case delimitedIdentifier(String)
+        /// `@name`, with the `@`.
+        case parameter(String)
         /// `'text'`, with `''` unescaped.
         case string(String)
         /// Decimal digits only; converted by the parser, which knows about a leading minus.

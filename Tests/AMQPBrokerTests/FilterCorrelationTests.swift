@@ -93,6 +93,16 @@ struct FilterCorrelationTests {
         #expect(filter.matches(FilterInput(label: "created", applicationProperties: ["region": "eu", "priority": .int(2)])))
     }
 
+    @Test func managementKeysInKebabCase() throws {
+        let filter = try CorrelationFilter(configuration: [
+            "correlation-id": "c", "reply-to-session-id": "r", "content-type": .symbol("text/plain"), "label": .null,
+        ])
+        #expect(filter.correlationId == "c")
+        #expect(filter.replyToSessionId == "r")
+        #expect(filter.contentType == "text/plain")
+        #expect(filter.label == nil)
+    }
+
     @Test func configurationRefusesUnknownKeysAndWrongTypes() {
         for configuration: [String: AMQPValue] in [["Lable": "x"], ["Label": .long(1)], ["Properties": "x"],
                                                      ["Properties": .map([.long(1): "x"])]] {

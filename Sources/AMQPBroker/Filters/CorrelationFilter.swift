@@ -53,15 +53,17 @@ public struct CorrelationFilter: MessageFilter, Hashable {
     }
 
     /// Creates a filter from its configuration shape: keys `ContentType`, `CorrelationId`,
-    /// `Label`, `MessageId`, `ReplyTo`, `ReplyToSessionId`, `SessionId`, `To` (strings; the
-    /// names compare case-insensitively) and `Properties` (a map of string keys). Anything
-    /// else is refused, so a misspelt key is never silently ignored.
+    /// `Label`, `MessageId`, `ReplyTo`, `ReplyToSessionId`, `SessionId`, `To` (strings or
+    /// symbols; null is "not set") and `Properties` (a map of string keys). Names compare
+    /// case-insensitively and ignoring `-` and `_`, so the AMQP management form
+    /// (`correlation-id`, `reply-to-session-id`, …) is accepted too. Anything else is
+    /// refused, so a misspelt key is never silently ignored.
     public init(configuration: [String: AMQPValue]) throws(CorrelationFilterError) {
         var strings: [String: String] = [:]
         var properties: [String: AMQPValue] = [:]
         let known = ["contenttype", "correlationid", "label", "messageid", "replyto", "replytosessionid", "sessionid", "to"]
         for (key, value) in configuration {
-            let name = key.lowercased()
+            let name = key.lowercased().filter { $0 != "-" && $0 != "_" }
             if name == "properties" {
                 guard case .map(let map) = value else {
                     throw CorrelationFilterError(code: .invalidConfiguration, message: "Properties must be a map")

@@ -105,6 +105,17 @@ struct SASJWTVerifierTests {
         }
     }
 
+    @Test func verifierNeverShowsItsSecret() {
+        let verifier = JWTVerifier(secret: Array("jwt-test-secret".utf8))
+        var dumped = ""
+        dump(verifier, to: &dumped)
+        let secretBytes = "\(Array("jwt-test-secret".utf8))"
+        for text in [String(describing: verifier), String(reflecting: verifier), dumped] {
+            #expect(!text.contains("jwt-test-secret"))
+            #expect(!text.contains(secretBytes))
+        }
+    }
+
     @Test func errorsNeverShowTheSecretOrSignature() {
         let signature = String(Self.sender.split(separator: ".")[2])
         for token in [Self.sender, Self.algNone, Self.noExp] {

@@ -151,3 +151,15 @@ public struct JWTVerifier: Sendable {
         return AMQPCryptoBridge.base64Decoded(standard)
     }
 }
+
+extension JWTVerifier: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Never shows the secret.
+    public var description: String {
+        "JWTVerifier(issuer: \(issuer ?? "any"), namespaceAudiences: \(namespaceAudiences.sorted()))"
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["issuer": issuer as Any, "namespaceAudiences": namespaceAudiences,
+                                "defaultRights": defaultRights, "secret": "<redacted>"])
+    }
+}

@@ -17,3 +17,57 @@ struct FilterRuleTests {
         #expect(RuleFilter.true.matches(FilterInput()))
     }
 }
+
+@Suite("Rules from management descriptions")
+struct FilterRuleDescriptionTests {
+    @Test func sqlFilterWithAction() throws {
+        let description: AMQPValue = .map([
+            "sql-filter": .map(["expression": "color = 'red'", "compatibility-level": .int(20)]),
+            "sql-rule-action": .map(["expression": "SET sys.Label = 'red'"]),
+        ])
+        let rule = try SubscriptionRule(name: "reds", managementDescription: description)
+        let out = rule.evaluate(FilterInput(applicationProperties: ["color": "red"]))
+        #expect(out?.label == "red")
+        #expect(rule.evaluate(FilterInput(applicationProperties: ["color": "blue"])) == nil)
+    }
+
+    @Test func correlationFilterAsClientsSendIt() throws {
+        // As the JavaScript SDK sends it: every key present, unset ones null.
+        let description: AMQPValue = .map([
+            .symbol("correlation-filter"): .map([
+                "correlation-id": "order-1", "message-id": .null, "to": .null, "reply-to": .null, "label": .null,
+                "session-id": .null, "reply-to-session-id": .null, "content-type": .null,
+                "properties": .map(["region": "eu"]),
+            ]),
+            "sql-rule-action": .null,
+        ])
+        let rule = try SubscriptionRule(name: "c", managementDescription: description)
+        #expect(rule.action == nil)
+        #expect(rule.evaluate(FilterInput(correlationId: "order-1", applicationProperties: ["region": "eu"])) != nil)
+        #expect(rule.evaluate(FilterInput(correlationId: "order-1")) == nil)
+        let bareAction = try SubscriptionRule(name: "b", managementDescription: .map([
+            "sql-filter": .map(["expression": "1=1"]), "sql-rule-action": "SET a = 1",
+        ]))
+        #expect(bareAction.evaluate(FilterInput())?.applicationProperties["a"] == .long(1))
+    }
+
+    @Test func refusals() {
+        let cases: [(AMQPValue, SubscriptionRuleError.Code)] = [
+            ("x", .invalidDescription),
+            (.map([:]), .invalidDescription),
+            (.map(["sql-filter": .map(["expression": "1=1"]), "correlation-filter": .map(["to": "x"])]), .invalidDescription),
+            (.map(["sql-filter": .map(["expression": .long(1)])]), .invalidDescription),
+            (.map(["sql-filter": .map(["expression": "a ="])]), .invalidFilter),
+            (.map(["correlation-filter": .map([:])]), .invalidFilter),
+            (.map(["sql-filter": .map(["expression": "1=1"]), "sql-rule-action": .map(["expression": "SET"])]), .invalidAction),
+        ]
+        for (description, code) in cases {
+            do {
+                _ = try SubscriptionRule(name: "r", managementDescription: description)
+                Issue.record("accepted \(description)")
+            } catch {
+                #expect(error.code == code, "\(description)")
+            }
+        }
+    }
+}

@@ -65,6 +65,7 @@ public struct CorrelationFilter: MessageFilter, Hashable {
         for (key, value) in configuration {
             let name = key.lowercased().filter { $0 != "-" && $0 != "_" }
             if name == "properties" {
+                if value.isNull { continue }
                 guard case .map(let map) = value else {
                     throw CorrelationFilterError(code: .invalidConfiguration, message: "Properties must be a map")
                 }

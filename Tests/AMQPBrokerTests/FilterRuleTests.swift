@@ -1,4 +1,5 @@
 import AMQPCore
+import Foundation
 import Testing
 
 @testable import AMQPBroker
@@ -69,5 +70,42 @@ struct FilterRuleDescriptionTests {
                 #expect(error.code == code, "\(description)")
             }
         }
+    }
+}
+
+@Suite("Rules in enumerate-rules responses")
+struct FilterRuleEncodingTests {
+    static func list(_ value: AMQPValue, _ descriptor: AMQPSymbol) -> [AMQPValue]? {
+        guard case .described(let described) = value, described.descriptor == .symbol(descriptor),
+              case .list(let fields) = described.value
+        else { return nil }
+        return fields
+    }
+
+    @Test func sqlRuleWithAction() throws {
+        let rule = SubscriptionRule(name: "reds", filter: .sql(try SQLFilter(expression: "color = 'red'")),
+                                    action: try SQLRuleAction(expression: "SET a = 1"))
+        let fields = Self.list(rule.managementDescription(createdAt: Date(timeIntervalSince1970: 2)),
+                               SubscriptionRule.Descriptor.ruleDescription)
+        #expect(fields?.count == 4)
+        #expect(fields.flatMap { Self.list($0[0], SubscriptionRule.Descriptor.sqlFilter) } == ["color = 'red'", AMQPValue.int(20)])
+        #expect(fields.flatMap { Self.list($0[1], SubscriptionRule.Descriptor.sqlRuleAction) } == ["SET a = 1", AMQPValue.int(20)])
+        #expect(fields?[2] == "reds")
+        #expect(fields?[3] == AMQPValue.timestamp(AMQPTimestamp(millisecondsSince1970: 2_000)))
+    }
+
+    @Test func defaultAndCorrelationRules() throws {
+        let fields = Self.list(SubscriptionRule.default.managementDescription(), SubscriptionRule.Descriptor.ruleDescription)
+        #expect(fields?.count == 3)
+        #expect(fields.flatMap { Self.list($0[0], SubscriptionRule.Descriptor.trueFilter) } == ["1=1", AMQPValue.int(20)])
+        #expect(fields.flatMap { Self.list($0[1], SubscriptionRule.Descriptor.emptyRuleAction) } == [])
+        #expect(fields?[2] == "$Default")
+
+        let correlation = SubscriptionRule(
+            name: "c", filter: .correlation(try CorrelationFilter(correlationId: "x", label: "l",
+                                                                   properties: ["b": .long(2), "a": "1"])))
+        let filter = Self.list(correlation.managementDescription(), SubscriptionRule.Descriptor.ruleDescription)
+            .flatMap { Self.list($0[0], SubscriptionRule.Descriptor.correlationFilter) }
+        #expect(filter == ["x", AMQPValue.null, .null, .null, "l", .null, .null, .null, .map(["a": "1", "b": .long(2)])])
     }
 }

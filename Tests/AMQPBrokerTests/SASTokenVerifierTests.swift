@@ -64,6 +64,7 @@ struct SASTokenVerifierTests {
         "sb://contoso.servicebus.windows.net/orders", "amqps://CONTOSO.servicebus.windows.net/Orders/",
         "https://contoso.servicebus.windows.net/orders", "sb://contoso.servicebus.windows.net/orders/$management",
         "sb%3A%2F%2Fcontoso.servicebus.windows.net%2Forders", "contoso.servicebus.windows.net/orders//",
+        "amqp://contoso.servicebus.windows.net:5672/orders",
     ])
     func audiencesAtOrBelowTheResource(audience: String) {
         #expect(Self.code(Self.azureRootToken, audience: audience) == nil)
@@ -220,6 +221,26 @@ struct SASTokenVerifierTests {
         }
         // Only harmless mutations verify: spaces around the token, the case of a field name.
         #expect(accepted < 100)
+    }
+
+    @Test func builderWritesWhatAzureServiceBusWrites() throws {
+        let policy = SharedAccessPolicy(name: "RootManageSharedAccessKey", key: Self.rootKey, rights: [.manage])
+        let token = SASTokenBuilder.token(resource: "sb://contoso.servicebus.windows.net/orders", policy: policy,
+                                          expiry: Self.expiry)
+        #expect(token == Self.azureRootToken)
+        // A name with a space: encoded once (azure-servicebus encodes it twice), verifies too.
+        let spaced = SASTokenBuilder.token(resource: "sb://contoso.servicebus.windows.net/t/Subscriptions/s",
+                                           keyName: "listen only", key: Self.listenKey, expiry: Self.expiry)
+        #expect(Self.code(spaced, audience: "sb://contoso.servicebus.windows.net/t/Subscriptions/s") == nil)
+    }
+
+    @Test func resourceURINormalisation() {
+        #expect(ResourceURI("AMQPS://Host:5671/A//b/")?.description == "host/a/b")
+        #expect(ResourceURI("sb://[::1]:5672/q")?.host == "[::1]")
+        #expect(ResourceURI("sb://host/q?x=1#f")?.segments == ["q"])
+        #expect(ResourceURI("sb://:5672/q") == nil)
+        #expect(ResourceURI("/q") == nil)
+        #expect(ResourceURI("ws://host/q") == nil)
     }
 
     @Test func manageImpliesSendAndListen() {

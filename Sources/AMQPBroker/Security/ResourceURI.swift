@@ -5,7 +5,8 @@
 /// Bus); empty path segments (trailing or doubled slashes) are ignored. A query or fragment
 /// is dropped.
 public struct ResourceURI: Sendable, Hashable, CustomStringConvertible {
-    /// Lower-cased host, with a port if one was given.
+    /// Lower-cased host name, without a port: a namespace is its host, whichever port a
+    /// client connects to (`sb://localhost/q` and `amqp://localhost:5672/q` are one resource).
     public let host: String
     /// Lower-cased, non-empty path segments.
     public let segments: [String]
@@ -23,9 +24,20 @@ public struct ResourceURI: Sendable, Hashable, CustomStringConvertible {
         }
         if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
         let parts = rest.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard let host = parts.first, !rest.hasPrefix("/") else { return nil }
+        guard let authority = parts.first, !rest.hasPrefix("/") else { return nil }
+        let host = Self.dropPort(authority)
+        guard !host.isEmpty else { return nil }
         self.host = host
         self.segments = Array(parts.dropFirst())
+    }
+
+    /// `host:port` → `host`; `[v6]:port` → `[v6]`.
+    static func dropPort(_ authority: String) -> String {
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[...close])
+        }
+        if let colon = authority.firstIndex(of: ":") { return String(authority[..<colon]) }
+        return authority
     }
 
     /// An entity path relative to a namespace (`t/Subscriptions/s`), normalised the same way.

@@ -14,9 +14,13 @@ import AMQPCore
 ///   `LIKE 'p' [ESCAPE 'c']`, `NOT LIKE`, `IS [NOT] NULL`, `EXISTS(p)`, `+ - * / %` on numbers,
 ///   unary `-` and `+`, parentheses. `1=1` matches everything and `1=0` nothing.
 ///
-/// Evaluation uses SQL's three-valued logic (see ``SQLEvaluator``): a message matches only
-/// when the condition is TRUE. String comparisons are ordinal and case-sensitive. Integers
-/// and doubles compare by value across types; a string never equals a number.
+/// Evaluation uses SQL's three-valued logic: a message matches only when the condition is
+/// TRUE. Unknown, never an error: a missing property or NULL in a comparison, a string
+/// compared with a number, arithmetic on non-numbers, division by zero, integer overflow.
+/// `NOT unknown` is unknown, `unknown AND FALSE` is FALSE, `unknown OR TRUE` is TRUE.
+/// String comparisons are ordinal and case-sensitive. Integers and doubles compare by value
+/// across types (exactly: a long is never rounded to a double); booleans and opaque values
+/// (uuid, binary) have only `=` and `<>`; timestamps compare with timestamps.
 ///
 /// `@name` parameters are replaced by their values when the filter is created.
 ///

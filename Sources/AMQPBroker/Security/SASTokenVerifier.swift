@@ -2,7 +2,7 @@ import Foundation
 
 /// Verifies Service Bus shared access signatures against configured policies.
 ///
-/// A token is `SharedAccessSignature sr=…&sig=…&se=…&skn=…` (see ``SASToken``) whose
+/// A token is `SharedAccessSignature sr=…&sig=…&se=…&skn=…` (fields in any order, each URL-encoded) whose
 /// signature is `base64(HMAC-SHA256(key's UTF-8 text, sr + "\n" + se))`, with `sr` exactly
 /// as it appears in the token, i.e. still URL-encoded, which is what clients sign. A token
 /// whose `sr` is written raw (or encoded differently) but was signed over the

@@ -130,3 +130,31 @@ struct SASJWTVerifierTests {
         }
     }
 }
+
+@Suite("CBS token types")
+struct SASCBSTokenVerifierTests {
+    @Test func dispatchByType() throws {
+        let verifier = CBSTokenVerifier(sas: SASTokenVerifierTests.verifier, jwt: SASJWTVerifierTests.verifier)
+        let audience = "sb://contoso.servicebus.windows.net/orders"
+        let sas = try verifier.verify(type: "servicebus.windows.net:sastoken", token: SASTokenVerifierTests.azureRootToken,
+                                      audience: audience, now: SASJWTVerifierTests.now)
+        #expect(sas.keyName == "RootManageSharedAccessKey")
+        let jwt = try verifier.verify(type: "jwt", token: SASJWTVerifierTests.sender, audience: audience,
+                                      now: SASJWTVerifierTests.now)
+        #expect(jwt.keyName == "app-1")
+        #expect(throws: SASError.self) {
+            try verifier.verify(type: "jwt", token: SASTokenVerifierTests.azureRootToken, audience: audience,
+                                now: SASJWTVerifierTests.now)
+        }
+        do {
+            _ = try CBSTokenVerifier(sas: SASTokenVerifierTests.verifier)
+                .verify(type: "jwt", token: SASJWTVerifierTests.sender, audience: audience, now: SASJWTVerifierTests.now)
+            Issue.record("accepted a JWT with no JWT verifier")
+        } catch {
+            #expect(error.code == .malformed)
+            #expect(error.cbsStatusCode == 400)
+        }
+        #expect(SASError(code: .badSignature, message: "").cbsStatusCode == 401)
+        #expect(SASError(code: .insufficientRights, message: "").cbsStatusCode == 403)
+    }
+}

@@ -6,11 +6,6 @@ public enum AccessRight: String, Sendable, Hashable, CaseIterable, CustomStringC
     case manage = "Manage"
 
     public var description: String { rawValue }
-
-    /// `rights` with what `manage` implies added.
-    public static func effective(_ rights: Set<AccessRight>) -> Set<AccessRight> {
-        rights.contains(.manage) ? rights.union([.send, .listen]) : rights
-    }
 }
 
 /// A shared access authorization rule: a key name, its key and what it grants.
@@ -28,9 +23,6 @@ public struct SharedAccessPolicy: Sendable, Hashable, CustomStringConvertible, C
         self.key = key
         self.rights = rights
     }
-
-    /// ``rights`` with `manage` expanded to `send` and `listen`.
-    public var effectiveRights: Set<AccessRight> { AccessRight.effective(rights) }
 
     public var description: String {
         "SharedAccessPolicy(\(name), rights: \(rights.map(\.rawValue).sorted().joined(separator: ",")))"

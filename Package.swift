@@ -90,13 +90,14 @@ let package = Package(
             name: "AMQPBroker",
             dependencies: [
                 "AMQPCore",
+                "AMQPTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
         .testTarget(
             name: "AMQPBrokerTests",
-            dependencies: ["AMQPBroker", "AMQPCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["AMQPBroker", "AMQPCore", "AMQPTLS", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "AMQPCoreTests",

@@ -1,3 +1,4 @@
+import Foundation
 import AMQPCore
 import NIOCore
 
@@ -115,7 +116,9 @@ public struct BrokerMessage: Sendable {
         FilterInput(
             messageId: messageID?.description, correlationId: correlationID?.description, label: subject, to: to,
             replyTo: replyTo, replyToSessionId: replyToGroupID, sessionId: sessionID, contentType: contentType,
-            applicationProperties: applicationPropertiesByName, sequenceNumber: sequenceNumber, enqueuedTime: enqueuedTime)
+            sequenceNumber: sequenceNumber,
+            enqueuedTime: enqueuedTime.date,
+            deliveryCount: Int(deliveryCount), applicationProperties: applicationPropertiesByName)
     }
 
     /// Sets (or adds) application properties.

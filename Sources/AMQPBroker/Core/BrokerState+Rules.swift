@@ -23,7 +23,7 @@ extension BrokerState {
         }
         let path = entities[record.key]?.path ?? .queue(record.key)
         let filter = try Self.build(rule, with: filterFactory, for: path)
-        topics[topic]?.subscriptions[index].rules.append(SubscriptionRule(configuration: rule, filter: filter))
+        topics[topic]?.subscriptions[index].rules.append(InstalledRule(configuration: rule, filter: filter))
     }
 
     /// remove-rule by name (case-insensitive); `notFound` when there is none.

@@ -93,7 +93,7 @@ extension BrokerState {
             guard let topic = topics[path.key] else { return [] }
             var input = message.filterInput
             input.sequenceNumber = stores[main]?.nextSequenceNumber ?? 0
-            input.enqueuedTime = now
+            input.enqueuedTime = now.date
             return topic.subscriptions.filter { $0.matches(input) }.flatMap { subscription in
                 entities[subscription.key].map { destinations(of: message, at: $0.path, hops: hops, now: now) } ?? []
             }
@@ -139,7 +139,7 @@ extension BrokerState {
         guard let topic = topics[path.key] else { return }
         var input = message.filterInput
         input.sequenceNumber = sequenceNumber
-        input.enqueuedTime = now
+        input.enqueuedTime = now.date
         for subscription in topic.subscriptions where subscription.matches(input) {
             let key = StoreKey(entity: subscription.key, deadLetter: false)
             guard let settings = stores[key]?.settings else { continue }

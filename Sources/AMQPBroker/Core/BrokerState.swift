@@ -94,9 +94,9 @@ public struct BrokerState: Sendable {
                     maxEntityBytes: p.maxSizeInMegabytes * 1024 * 1024, policies: topic.sharedAccessPolicies)
                 addStores(subPath, settings: StoreSettings(subscription.properties, topicTTL: p.defaultMessageTimeToLive.milliseconds))
                 let rules = subscription.rules.isEmpty ? [RuleConfiguration.default] : subscription.rules
-                var built: [SubscriptionRule] = []
+                var built: [InstalledRule] = []
                 for rule in rules {
-                    built.append(SubscriptionRule(configuration: rule, filter: try Self.build(rule, with: filterFactory, for: subPath)))
+                    built.append(InstalledRule(configuration: rule, filter: try Self.build(rule, with: filterFactory, for: subPath)))
                 }
                 record.subscriptions.append(SubscriptionRecord(key: subPath.key, rules: built))
             }
@@ -182,14 +182,14 @@ struct EntityRecord: Sendable {
     var policies: [SharedAccessPolicy]
 }
 
-struct SubscriptionRule: Sendable {
+struct InstalledRule: Sendable {
     var configuration: RuleConfiguration
     var filter: any MessageFilter
 }
 
 struct SubscriptionRecord: Sendable {
     var key: String
-    var rules: [SubscriptionRule]
+    var rules: [InstalledRule]
 
     /// Whether any rule takes the message (Service Bus: rules are OR-ed).
     func matches(_ input: FilterInput) -> Bool { rules.contains { $0.filter.matches(input) } }

@@ -1,83 +1,5 @@
 import AMQPCore
 
-/// What a subscription rule's filter sees of a message: the system properties by their Service
-/// Bus names, the application properties, and what the broker assigned.
-public struct FilterInput: Sendable {
-    public var messageId: String?
-    public var correlationId: String?
-    /// `subject`, Service Bus's `Label`.
-    public var label: String?
-    public var to: String?
-    public var replyTo: String?
-    public var replyToSessionId: String?
-    /// `group-id`.
-    public var sessionId: String?
-    public var contentType: String?
-    public var applicationProperties: [String: AMQPValue]
-    public var sequenceNumber: Int64
-    public var enqueuedTime: AMQPTimestamp
-
-    public init(messageId: String? = nil, correlationId: String? = nil, label: String? = nil, to: String? = nil,
-                replyTo: String? = nil, replyToSessionId: String? = nil, sessionId: String? = nil,
-                contentType: String? = nil, applicationProperties: [String: AMQPValue] = [:],
-                sequenceNumber: Int64 = 0, enqueuedTime: AMQPTimestamp = AMQPTimestamp(millisecondsSince1970: 0)) {
-        self.messageId = messageId
-        self.correlationId = correlationId
-        self.label = label
-        self.to = to
-        self.replyTo = replyTo
-        self.replyToSessionId = replyToSessionId
-        self.sessionId = sessionId
-        self.contentType = contentType
-        self.applicationProperties = applicationProperties
-        self.sequenceNumber = sequenceNumber
-        self.enqueuedTime = enqueuedTime
-    }
-}
-
-/// A subscription rule's filter. SQL filters come from outside the core (a factory), so the
-/// core only needs this one question answered.
-public protocol MessageFilter: Sendable {
-    func matches(_ message: FilterInput) -> Bool
-}
-
-/// Takes every message (`1=1`, the `$Default` rule).
-public struct TrueFilter: MessageFilter {
-    public init() {}
-    public func matches(_ message: FilterInput) -> Bool { true }
-}
-
-/// Takes no message (`1=0`).
-public struct FalseFilter: MessageFilter {
-    public init() {}
-    public func matches(_ message: FilterInput) -> Bool { false }
-}
-
-/// A correlation filter: every field it gives equals the message's (case-sensitive, as in
-/// Service Bus), every property it gives equals the message's application property.
-/// Numbers compare by value across integer widths (`int 5` matches `long 5`).
-public struct CorrelationFilter: MessageFilter {
-    public var configuration: CorrelationFilterConfiguration
-
-    public init(_ configuration: CorrelationFilterConfiguration) { self.configuration = configuration }
-
-    public func matches(_ message: FilterInput) -> Bool {
-        let c = configuration
-        let pairs: [(String?, String?)] = [
-            (c.messageId, message.messageId), (c.correlationId, message.correlationId), (c.label, message.label),
-            (c.to, message.to), (c.replyTo, message.replyTo), (c.replyToSessionId, message.replyToSessionId),
-            (c.sessionId, message.sessionId), (c.contentType, message.contentType),
-        ]
-        for (wanted, actual) in pairs {
-            if let wanted, wanted != actual { return false }
-        }
-        for (key, wanted) in c.properties {
-            guard let actual = message.applicationProperties[key], FilterValues.equal(wanted, actual) else { return false }
-        }
-        return true
-    }
-}
-
 enum FilterValues {
     /// Equality of two filter values, numbers by value.
     static func equal(_ a: AMQPValue, _ b: AMQPValue) -> Bool {
@@ -141,20 +63,22 @@ public struct RuleFilterError: Error, Hashable, Sendable, CustomStringConvertibl
 }
 
 public enum RuleFilters {
-    /// True and false filters, correlation filters; SQL filters only through `sql`, which is
-    /// nil by default (then a SQL rule is a `sqlFiltersUnavailable` error).
+    /// True and false filters, correlation filters and SQL filters (``SQLFilter``); `sql`, if
+    /// given, builds SQL filters instead.
     public static func factory(sql: (@Sendable (RuleConfiguration) throws -> any MessageFilter)? = nil) -> RuleFilterFactory {
         { rule in
             switch rule.filter {
             case .true: return TrueFilter()
             case .false: return FalseFilter()
-            case .correlation(let configuration): return CorrelationFilter(configuration)
-            case .sql:
-                guard let sql else {
-                    throw RuleFilterError(code: .sqlFiltersUnavailable, rule: rule.name,
-                                          detail: "SQL filters need a filter factory")
+            case .correlation(let configuration):
+                do { return try CorrelationFilter(configuration) } catch {
+                    throw RuleFilterError(code: .invalidFilter, rule: rule.name, detail: "\(error)")
                 }
-                return try sql(rule)
+            case .sql(let expression):
+                if let sql { return try sql(rule) }
+                do { return try SQLFilter(expression: expression) } catch {
+                    throw RuleFilterError(code: .invalidFilter, rule: rule.name, detail: "\(error)")
+                }
             }
         }
     }

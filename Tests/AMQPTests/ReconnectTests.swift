@@ -67,13 +67,15 @@ import Testing
     @Test("a batch send cut again and again: every message accepted, none lost, duplicates within the window")
     func batchThroughCuts() async throws {
         let listener = try await AMQPListener.start(.queues(capacity: 1_000_000))
-        let proxy = try await FaultProxy.start(to: "127.0.0.1", port: listener.port,
-                                               plan: FaultProxy.Plan(cutAfter: .milliseconds(150) ... .milliseconds(400)))
+        // Cuts start once the link is up (a cut before the first open is a failed connect).
+        let proxy = try await FaultProxy.start(to: "127.0.0.1", port: listener.port)
         var options = AMQPConnectionOptions()
         options.reconnect = Self.fast
         let connection = try await AMQPConnection.connect(to: "amqp://127.0.0.1:\(proxy.port)", options: options)
         let states = await connection.stateChanges()
         let sender = try await connection.openSession().openSender(to: "cut")
+        await proxy.update { $0.cutAfter = .milliseconds(150) ... .milliseconds(400) }
+        await proxy.cutAll()
         let count = 20_000, window = 200
         let messages = (0..<count).map { Self.message($0) }
         let outcome = try await sender.send(encodedContentsOf: messages, window: window)
@@ -126,12 +128,13 @@ import Testing
             #expect(try await sender.send(encodedContentsOf: (0..<count).map { Self.message($0) }).accepted == count)
             await direct.close()
         }
-        let proxy = try await FaultProxy.start(to: "127.0.0.1", port: listener.port,
-                                               plan: FaultProxy.Plan(cutAfter: .milliseconds(100) ... .milliseconds(300)))
+        let proxy = try await FaultProxy.start(to: "127.0.0.1", port: listener.port)
         var options = AMQPConnectionOptions()
         options.reconnect = Self.fast
         let connection = try await AMQPConnection.connect(to: "amqp://127.0.0.1:\(proxy.port)", options: options)
         let receiver = try await connection.openSession().openReceiver(from: "backlog", options: AMQPReceiverOptions(prefetch: 100))
+        await proxy.update { $0.cutAfter = .milliseconds(100) ... .milliseconds(300) }
+        await proxy.cutAll()
         var accepted = Set<Int>(), redelivered = 0, stale = 0
         while accepted.count < count {
             for delivery in try await receiver.receive(max: 50, timeout: .seconds(10)) {

@@ -6,7 +6,7 @@ import NIOWebSocket
 struct TimedOut: Error {}
 
 /// Fails `promise` if nothing completes it in time, so a broken exchange fails, never hangs.
-func deadline<T>(_ promise: EventLoopPromise<T>, seconds: Int64 = 10) {
+func deadline<T>(_ promise: EventLoopPromise<T>, seconds: Int64 = 90) {
     promise.futureResult.eventLoop.scheduleTask(in: .seconds(seconds)) { promise.fail(TimedOut()) }
 }
 

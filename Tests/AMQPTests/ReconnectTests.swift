@@ -67,14 +67,17 @@ import Testing
     @Test("a batch send cut again and again: every message accepted, none lost, duplicates within the window")
     func batchThroughCuts() async throws {
         let listener = try await AMQPListener.start(.queues(capacity: 1_000_000))
-        // Cuts start once the link is up (a cut before the first open is a failed connect).
+        // Cuts start once the link is up (a cut before the first open is a failed connect), and
+        // come no sooner than 0.4 s into each connection: on a loaded machine, setting a
+        // connection up (TCP, SASL, open, begin, attach) can take longer than a shorter
+        // window, and then no attempt ever finishes.
         let proxy = try await FaultProxy.start(to: "127.0.0.1", port: listener.port)
         var options = AMQPConnectionOptions()
         options.reconnect = Self.fast
         let connection = try await AMQPConnection.connect(to: "amqp://127.0.0.1:\(proxy.port)", options: options)
         let states = await connection.stateChanges()
         let sender = try await connection.openSession().openSender(to: "cut")
-        await proxy.update { $0.cutAfter = .milliseconds(150) ... .milliseconds(400) }
+        await proxy.update { $0.cutAfter = .milliseconds(400) ... .milliseconds(1000) }
         await proxy.cutAll()
         let count = 20_000, window = 200
         let messages = (0..<count).map { Self.message($0) }
@@ -133,7 +136,7 @@ import Testing
         options.reconnect = Self.fast
         let connection = try await AMQPConnection.connect(to: "amqp://127.0.0.1:\(proxy.port)", options: options)
         let receiver = try await connection.openSession().openReceiver(from: "backlog", options: AMQPReceiverOptions(prefetch: 100))
-        await proxy.update { $0.cutAfter = .milliseconds(100) ... .milliseconds(300) }
+        await proxy.update { $0.cutAfter = .milliseconds(400) ... .milliseconds(1000) }
         await proxy.cutAll()
         var accepted = Set<Int>(), redelivered = 0, stale = 0
         while accepted.count < count {
